@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/server"
+)
+
+// shutdownGrace bounds how long in-flight requests may take to finish.
+const shutdownGrace = 20 * time.Second
+
+func runServe(ctx context.Context, args []string, io stdio) error {
+	fs := newFlagSet("serve", io)
+	var o options
+	o.register(fs, true)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := o.validate(true); err != nil {
+		return err
+	}
+	log := o.logger(io.err)
+	start := time.Now()
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	a, err := openApp(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	srv, err := server.New(server.Config{
+		BaseURL:   o.BaseURL,
+		Version:   version,
+		UI:        uiFS(),
+		AccessLog: o.AccessLog,
+	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.HTTP, err)
+	}
+
+	mailCtx, stopMail := context.WithCancel(context.WithoutCancel(ctx))
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		a.mailer.Run(mailCtx)
+	}()
+	a.cron.Start()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("gatehouse is ready",
+		"version", version, "url", o.BaseURL, "listen", ln.Addr().String(),
+		"database", string(a.db.Dialect), "db_location", a.db.Location,
+		"mail", a.mailer.Mode(), "startup", time.Since(start).String())
+
+	var result error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace.String())
+	case err := <-serveErr:
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			result = err
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := a.cron.Stop(shutdownCtx); err != nil {
+		log.Warn("scheduler shutdown", "err", err)
+	}
+	stopMail()
+	<-mailDone
+	log.Info("stopped")
+	return result
+}
+
+func runMigrate(ctx context.Context, args []string, io stdio) error {
+	fs := newFlagSet("migrate", io)
+	var o options
+	o.register(fs, false)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := o.validate(false); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, o, o.logger(io.err))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprintf(io.out, "database %s (%s) is at schema version %s\n", a.db.Location, a.db.Dialect, models.SchemaVersion())
+	return nil
+}

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+)
+
+const localLogger = "gatehouse.logger"
+
+// RequestID returns the id of the request ctx belongs to ("" outside one).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// requestContext gives every request an id (kept from a sane X-Request-ID
+// header or made here), a context.Context carrying it, and a logger that
+// prints it on every line. It also writes the access log.
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	c.Set(fiber.HeaderXRequestID, id)
+	ctx := context.WithValue(c.UserContext(), requestIDKey, id)
+	c.SetUserContext(ctx)
+	log := s.log.With("request_id", id)
+	c.Locals(localLogger, log)
+	if strings.Contains(c.Get(fiber.HeaderAccept), "application/vnd.cvat+json") {
+		c.Locals(localVendorJSON, true)
+	}
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Render the error now so the access log and metrics see the status.
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	if s.cfg.AccessLog {
+		log.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("method", c.Method()),
+			slog.String("path", c.Path()),
+			slog.Int("status", c.Response().StatusCode()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("ip", c.IP()),
+		)
+	}
+	return nil
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// logger returns the request's logger.
+func (s *Server) logger(c *fiber.Ctx) *slog.Logger {
+	if l, ok := c.Locals(localLogger).(*slog.Logger); ok {
+		return l
+	}
+	return s.log
+}
+
+// recoverPanics turns a panic into a 500 with the SPEC body; the stack goes
+// to the log only.
+func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger(c).Error("panic while serving request",
+				"panic", fmt.Sprint(r), "method", c.Method(), "path", c.Path(),
+				"stack", string(debug.Stack()))
+			err = Errorf(fiber.StatusInternalServerError, "Internal server error.")
+			if herr := s.handleError(c, err); herr == nil {
+				err = nil
+			}
+		}
+	}()
+	return c.Next()
+}
+
+// contentSecurityPolicy is what the embedded SPA needs and nothing more.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; " +
+	"base-uri 'self'; form-action 'self'; object-src 'none'"
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if s.https {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+const localVendorJSON = "gatehouse.vendorjson"
+
+// jsonMarshal is Fiber's JSON encoder.
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// sendJSON writes v with the status, honouring Accept: application/vnd.cvat+json.
+func sendJSON(c *fiber.Ctx, status int, v any) error {
+	if err := c.Status(status).JSON(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	if c.Locals(localVendorJSON) == true {
+		c.Set(fiber.HeaderContentType, "application/vnd.cvat+json")
+	}
+	return nil
+}
