@@ -1,0 +1,106 @@
+/** Shapes of the Gatehouse API (SPEC §1; CVAT-compatible). */
+
+export interface Paginated<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export type GlobalRole = 'admin' | 'user' | 'worker';
+
+export interface User {
+  id: number;
+  url?: string;
+  username: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  groups: string[];
+  is_staff: boolean;
+  is_superuser: boolean;
+  is_active: boolean;
+  last_login: string | null;
+  date_joined: string;
+  has_analytics_access?: boolean;
+}
+
+export interface About {
+  name: string;
+  description: string;
+  version: string;
+  logo_url: string;
+  subtitle: string;
+}
+
+export interface SocialProvider {
+  provider: string;
+  name: string;
+  login_url: string;
+}
+
+export interface AuthMethods {
+  password: boolean;
+  social: SocialProvider[];
+  sso: { enabled: boolean };
+}
+
+export interface LoginResponse {
+  key: string;
+}
+
+export interface RegisterRequest {
+  username: string;
+  email: string;
+  password1: string;
+  password2: string;
+  first_name: string;
+  last_name: string;
+  confirmations: { name: string; value: boolean }[];
+  invitation?: string;
+}
+
+export interface RegisterResponse {
+  username: string;
+  email: string;
+  first_name?: string;
+  last_name?: string;
+  email_verification_required: boolean;
+  key: string | null;
+}
+
+export interface Session {
+  id: string | number;
+  user_agent: string;
+  ip: string;
+  created_date: string;
+  last_seen_date: string;
+  current: boolean;
+}
+
+export interface AccessToken {
+  id: number;
+  name: string;
+  read_only: boolean;
+  created_date: string;
+  expiry_date: string | null;
+  last_used_date: string | null;
+}
+
+export interface CreatedAccessToken extends AccessToken {
+  /** The secret, returned only once at creation. */
+  value: string;
+}
+
+export interface OutboxMessage {
+  id: number;
+  to: string | string[];
+  subject: string;
+  body_text: string;
+  status: string;
+  created_date: string;
+}
+
+export interface SsoSelection {
+  login_url: string;
+}

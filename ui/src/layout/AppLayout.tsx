@@ -1,0 +1,187 @@
+import { Suspense } from 'react';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Avatar, Box, Burger, Container, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { isAdmin, useCurrentUser } from '../auth/UserContext';
+import { useActiveOrg } from '../org/useActiveOrg';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { PageLoader } from '../components/PageLoader';
+import { ThemeToggle } from '../components/ThemeToggle';
+import {
+  IconBuilding,
+  IconCheck,
+  IconChevronDown,
+  IconInbox,
+  IconKey,
+  IconLogout,
+  IconUser,
+  IconUsers,
+} from '../components/icons';
+import { Logo } from './Logo';
+import classes from './AppLayout.module.css';
+
+const NAV = [
+  { to: '/organizations', label: 'Organizations' },
+  { to: '/invitations', label: 'Invitations' },
+  { to: '/billing', label: 'Billing' },
+];
+
+function initials(first: string, last: string, username: string) {
+  const s = `${first.charAt(0)}${last.charAt(0)}`.trim();
+  return (s || username.slice(0, 2)).toUpperCase();
+}
+
+function UserMenu() {
+  const { user, logout } = useCurrentUser();
+  const navigate = useNavigate();
+  const [org, setOrg] = useActiveOrg();
+  if (!user) return null;
+  const personal = !org;
+
+  const onLogout = async () => {
+    try {
+      await logout();
+    } finally {
+      navigate('/auth/login', { replace: true });
+    }
+  };
+
+  return (
+    <Menu position="bottom-end" width={240} withinPortal shadow="md">
+      <Menu.Target>
+        <UnstyledButton className={classes.userButton} aria-label={`Account menu for ${user.username}`}>
+          <Group gap={8} wrap="nowrap">
+            <Avatar size={30} radius="xl" color="indigo" variant="filled">
+              {initials(user.first_name, user.last_name, user.username)}
+            </Avatar>
+            <Box visibleFrom="xs" style={{ lineHeight: 1.15 }}>
+              <Text size="sm" fw={600} lh={1.2}>
+                {user.username}
+              </Text>
+              <Text size="xs" c="dimmed" lh={1.2}>
+                {personal ? 'Personal workspace' : org}
+              </Text>
+            </Box>
+            <IconChevronDown size={14} />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Sub position="left-start">
+          <Menu.Sub.Target>
+            <Menu.Sub.Item leftSection={<IconBuilding size={16} />}>Organization</Menu.Sub.Item>
+          </Menu.Sub.Target>
+          <Menu.Sub.Dropdown>
+            <Menu.Label>Workspace</Menu.Label>
+            <Menu.Item
+              onClick={() => setOrg('')}
+              rightSection={personal ? <IconCheck size={16} aria-label="active" /> : null}
+              aria-current={personal ? 'true' : undefined}
+            >
+              Personal workspace
+            </Menu.Item>
+            {!personal && org && (
+              <Menu.Item rightSection={<IconCheck size={16} />} aria-current="true" component={Link} to="/organization">
+                {org}
+              </Menu.Item>
+            )}
+            <Menu.Divider />
+            <Menu.Item component={Link} to="/organizations">
+              All organizations…
+            </Menu.Item>
+            <Menu.Item component={Link} to="/invitations">
+              Invitations
+            </Menu.Item>
+          </Menu.Sub.Dropdown>
+        </Menu.Sub>
+        <Menu.Item component={Link} to="/profile#password" leftSection={<IconKey size={16} />}>
+          Change password
+        </Menu.Item>
+        <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={16} />}>
+          Profile
+        </Menu.Item>
+        {isAdmin(user) && (
+          <>
+            <Menu.Divider />
+            <Menu.Label>Admin</Menu.Label>
+            <Menu.Item component={Link} to="/admin/users" leftSection={<IconUsers size={16} />}>
+              Users
+            </Menu.Item>
+            <Menu.Item component={Link} to="/admin/outbox" leftSection={<IconInbox size={16} />}>
+              Outbox
+            </Menu.Item>
+          </>
+        )}
+        <Menu.Divider />
+        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void onLogout()}>
+          Logout
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** Navigation for narrow screens: the same links in a menu behind a burger button. */
+function MobileNav({ links }: { links: { to: string; label: string }[] }) {
+  const [opened, { toggle, close, open }] = useDisclosure(false);
+  return (
+    <Box hiddenFrom="sm">
+      <Menu opened={opened} onChange={(o) => (o ? open() : close())} position="bottom-start" width={220} shadow="md">
+        <Menu.Target>
+          <Burger opened={opened} onClick={toggle} size="sm" aria-label="Navigation" />
+        </Menu.Target>
+        <Menu.Dropdown component="nav" aria-label="Main">
+          {[{ to: '/', label: 'Home' }, ...links, { to: '/profile', label: 'Profile' }].map((l) => (
+            <Menu.Item key={l.to} component={NavLink} to={l.to} end={l.to === '/'}>
+              {l.label}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+    </Box>
+  );
+}
+
+export function AppLayout() {
+  const { user } = useCurrentUser();
+  const links = [...NAV, ...(isAdmin(user) ? [{ to: '/admin/users', label: 'Admin' }] : [])];
+
+  return (
+    <div className={classes.shell}>
+      <a href="#main" className={classes.skipLink}>
+        Skip to content
+      </a>
+      <header className={classes.header}>
+        <Container size="xl" h="100%">
+          <Group h="100%" justify="space-between" wrap="nowrap">
+            <Group gap="lg" wrap="nowrap">
+              <MobileNav links={links} />
+              <Logo />
+              <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
+                {links.map((l) => (
+                  <NavLink key={l.to} to={l.to} className={classes.link}>
+                    {l.label}
+                  </NavLink>
+                ))}
+              </Group>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <ThemeToggle />
+              <UserMenu />
+            </Group>
+          </Group>
+        </Container>
+      </header>
+
+      <main id="main" tabIndex={-1} className={classes.main}>
+        <Container size="xl" py="lg">
+          <ErrorBoundary>
+            <Suspense fallback={<PageLoader />}>
+              <Outlet />
+            </Suspense>
+          </ErrorBoundary>
+        </Container>
+      </main>
+    </div>
+  );
+}

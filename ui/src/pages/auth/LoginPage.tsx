@@ -1,0 +1,174 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { Alert, Anchor, Button, Divider, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { authApi } from '../../api/endpoints';
+import { NotFoundError } from '../../api/errors';
+import { useAuthMethods } from '../../api/useServerInfo';
+import { useCurrentUser } from '../../auth/UserContext';
+import { FormAlert } from '../../components/FormAlert';
+import { IconCircleCheck } from '../../components/icons';
+import { sanitizeNext } from '../../lib/next';
+import { rules, useApiForm } from '../../lib/useApiForm';
+import { AuthHeading } from './AuthHeading';
+
+type Step = 'identifier' | 'password' | 'sso';
+
+/** Follows an SSO/social login URL given by the server (same site, or http(s)). */
+function goTo(url: string) {
+  const target = new URL(url, window.location.origin);
+  if (target.protocol === 'http:' || target.protocol === 'https:') window.location.assign(target.href);
+}
+
+export function LoginPage() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  // Pages that end in "now sign in" (first-admin setup) pass a notice and the username.
+  const notice = (location.state as { notice?: string; identifier?: string } | null) ?? null;
+  const [params] = useSearchParams();
+  const next = sanitizeNext(params.get('next'));
+  const { refresh } = useCurrentUser();
+  const methods = useAuthMethods();
+  const [step, setStep] = useState<Step>('identifier');
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const identifierRef = useRef<HTMLInputElement>(null);
+
+  const form = useApiForm({
+    initialValues: { identifier: notice?.identifier ?? '', password: '' },
+    fieldMap: { username: 'identifier', email: 'identifier' },
+    validate: (v) => ({
+      identifier:
+        step === 'sso' ? rules.email(v.identifier) : rules.required(v.identifier, 'Enter your username or email.'),
+      password: step === 'password' ? rules.required(v.password, 'Enter your password.') : undefined,
+    }),
+  });
+
+  // When the password field appears, put the cursor in it.
+  useEffect(() => {
+    if (step === 'password') passwordRef.current?.focus();
+    if (step === 'sso') identifierRef.current?.focus();
+  }, [step]);
+
+  const ssoEnabled = methods?.sso.enabled ?? false;
+  const social = methods?.social ?? [];
+
+  const submit = form.onSubmit(async (v) => {
+    const identifier = v.identifier.trim();
+    if (step === 'sso') {
+      try {
+        const sel = await authApi.ssoSelect(identifier);
+        goTo(sel.login_url);
+      } catch (err) {
+        if (err instanceof NotFoundError) {
+          form.setErrors({ identifier: 'No single sign-on provider is set up for this email address.' });
+          return;
+        }
+        throw err;
+      }
+      return;
+    }
+    if (step === 'identifier') {
+      // An email whose domain belongs to an identity provider goes to SSO instead.
+      if (ssoEnabled && identifier.includes('@')) {
+        try {
+          const sel = await authApi.ssoSelect(identifier);
+          if (sel?.login_url) {
+            goTo(sel.login_url);
+            return;
+          }
+        } catch {
+          /* no matching provider: continue with a password */
+        }
+      }
+      setStep('password');
+      return;
+    }
+    await authApi.login(identifier, v.password);
+    const user = await refresh();
+    if (!user) {
+      form.setFormError('You were signed in, but the session could not be kept. Check that cookies are enabled for this site.');
+      return;
+    }
+    navigate(next, { replace: true });
+  });
+
+  const registerHref = params.get('next') ? `/auth/register?next=${encodeURIComponent(next)}` : '/auth/register';
+
+  return (
+    <>
+      <AuthHeading title={step === 'sso' ? 'Single sign-on' : 'Sign in'}>
+        {step === 'sso' ? 'Enter your work email to continue with your organization’s sign-in.' : 'Welcome back to Gatehouse.'}
+      </AuthHeading>
+      <form ref={form.formRef} onSubmit={submit} noValidate aria-label="Sign in">
+        <Stack gap="md">
+          {notice?.notice && !form.formError ? (
+            <Alert color="green" variant="light" icon={<IconCircleCheck />} role="status">
+              {notice.notice}
+            </Alert>
+          ) : null}
+          <FormAlert ref={form.alertRef} message={form.formError} title="Could not sign in" />
+          <TextInput
+            ref={identifierRef}
+            label={step === 'sso' ? 'Work email' : 'Username or email'}
+            autoComplete={step === 'sso' ? 'email' : 'username'}
+            autoCapitalize="none"
+            spellCheck={false}
+            autoFocus
+            withAsterisk
+            {...form.inputProps('identifier')}
+          />
+          {step === 'password' && (
+            <PasswordInput
+              ref={passwordRef}
+              label="Password"
+              autoComplete="current-password"
+              withAsterisk
+              {...form.inputProps('password')}
+            />
+          )}
+          {step !== 'sso' && (
+            <Group justify="flex-end" mt={-8}>
+              <Anchor component={Link} to="/auth/password/reset" size="sm">
+                Forgot password?
+              </Anchor>
+            </Group>
+          )}
+          <Button type="submit" fullWidth loading={form.submitting} disabled={form.submitting}>
+            {step === 'password' ? 'Sign in' : step === 'sso' ? 'Continue' : 'Next'}
+          </Button>
+          {step === 'sso' && (
+            <Button variant="subtle" onClick={() => setStep('identifier')}>
+              Back to password sign-in
+            </Button>
+          )}
+        </Stack>
+      </form>
+
+      {step !== 'sso' && (ssoEnabled || social.length > 0) && (
+        <>
+          <Divider label="or" labelPosition="center" my="lg" />
+          <Stack gap="xs">
+            {ssoEnabled && (
+              <Button variant="default" fullWidth onClick={() => setStep('sso')}>
+                Continue with SSO
+              </Button>
+            )}
+            {social.map((p) => (
+              <Button key={p.provider} variant="default" fullWidth component="a" href={p.login_url}>
+                Continue with {p.name}
+              </Button>
+            ))}
+          </Stack>
+        </>
+      )}
+
+      <Text size="sm" ta="center" mt="lg">
+        New to Gatehouse?{' '}
+        <Anchor component={Link} to={registerHref}>
+          Create an account
+        </Anchor>
+      </Text>
+    </>
+  );
+}
+
+export default LoginPage;
