@@ -74,8 +74,10 @@ type Message struct {
 	To      []Address `json:"To"`
 	Subject string    `json:"Subject"`
 	Date    time.Time `json:"Date"`
-	Text    string    `json:"Text"`
-	HTML    string    `json:"HTML"`
+	// Username is the SMTP AUTH user the sender logged in as ("" = none).
+	Username string `json:"Username"`
+	Text     string `json:"Text"`
+	HTML     string `json:"HTML"`
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s"'<>]+`)
