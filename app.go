@@ -7,8 +7,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/server"
 	"github.com/gatehouse/gatehouse/server/cron"
 	"github.com/gatehouse/gatehouse/server/mail"
 )
@@ -21,6 +23,7 @@ type app struct {
 	db     *models.DB
 	mailer *mail.Mailer
 	cron   *cron.Scheduler
+	hasher *auth.Hasher
 }
 
 // openApp connects to the database, migrates it and builds the mailer and
@@ -39,10 +42,10 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	clk := clock.System{}
-	a := &app{opts: o, log: log, clock: clk, db: db}
-	a.mailer = mail.New(db, mailCfg, clk, log.With("component", "mail"))
+	a := &app{opts: o, log: log, clock: clk, db: db, hasher: auth.NewHasher(auth.DefaultParams, 0)}
+	a.mailer = mail.New(db, mailCfg, clk, log)
 	host, _ := os.Hostname()
-	a.cron = cron.New(db, clk, log.With("component", "cron"), fmt.Sprintf("%s/%d", host, os.Getpid()))
+	a.cron = cron.New(db, clk, log, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if err := registerJobs(a); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -54,6 +57,23 @@ func (a *app) close() {
 	if err := a.db.Close(); err != nil {
 		a.log.Warn("closing the database", "err", err)
 	}
+}
+
+// accountSettings turns the flags into the server's account settings.
+func (o options) accountSettings(smtp bool) server.AccountSettings {
+	mode := o.EmailVerification
+	if mode == "" {
+		mode = server.VerifyNone
+		if smtp {
+			mode = server.VerifyMandatory
+		}
+	}
+	acc := server.DefaultAccountSettings
+	acc.EmailVerification = mode
+	acc.TermsOfUseURL = o.TermsOfUseURL
+	acc.DisableRegistration = o.DisableRegistration
+	acc.AuthRequestsPerMinute = o.AuthRateLimit
+	return acc
 }
 
 // Retention of housekeeping data.

@@ -51,7 +51,7 @@ func adminSendTestMail(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	msg.To = *to
-	if a.mailer.Mode() == "outbox" {
+	if !a.mailer.Enabled() {
 		if err := a.mailer.Enqueue(ctx, msg); err != nil {
 			return err
 		}

@@ -46,7 +46,8 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		Version:   version,
 		UI:        uiFS(),
 		AccessLog: o.AccessLog,
-	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer})
+		Accounts:  o.accountSettings(a.mailer.Enabled()),
+	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher})
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,14 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	log.Info("gatehouse is ready",
 		"version", version, "url", o.BaseURL, "listen", ln.Addr().String(),
 		"database", string(a.db.Dialect), "db_location", a.db.Location,
-		"mail", a.mailer.Mode(), "startup", time.Since(start).String())
+		"mail", a.mailer.Config().String(), "startup", time.Since(start).String())
+
+	if link, err := srv.SetupLink(ctx); err != nil {
+		log.Error("could not make the first-admin setup link", "err", err)
+	} else if link != "" {
+		log.Warn("no admin account exists yet: open the setup link within one hour to create it, or run `gatehouse admin create`", "setup_url", link)
+		fmt.Fprintf(io.err, "\n  No admin yet. Create the first admin at:\n  %s\n  (valid for one hour, single use)\n\n", link)
+	}
 
 	var result error
 	select {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +25,11 @@ type options struct {
 	LogLevel    string
 	LogFormat   string
 	AccessLog   bool
+
+	EmailVerification   string
+	TermsOfUseURL       string
+	DisableRegistration bool
+	AuthRateLimit       int
 }
 
 func env(name, def string) string {
@@ -48,6 +54,18 @@ func defaultBaseURL() string {
 	return ""
 }
 
+func envInt(name string, def int) int {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1 // reported by validate as out of range
+	}
+	return n
+}
+
 // register adds the flags; withServer adds those only `serve` needs.
 func (o *options) register(fs *flag.FlagSet, withServer bool) {
 	fs.StringVar(&o.DataDir, "data-dir", env("GATEHOUSE_DATA_DIR", "gatehouse_data"), "folder for the SQLite database, keys and outbox (env GATEHOUSE_DATA_DIR)")
@@ -60,6 +78,10 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 		fs.StringVar(&o.HTTP, "http", env("GATEHOUSE_HTTP", "127.0.0.1:8080"), "address to listen on (env GATEHOUSE_HTTP)")
 		fs.StringVar(&o.PoliciesDir, "policies-dir", env("GATEHOUSE_POLICIES_DIR", ""), "folder of .rego files that override the built-in policies (env GATEHOUSE_POLICIES_DIR)")
 		fs.StringVar(&o.PlansFile, "plans-file", env("GATEHOUSE_PLANS_FILE", ""), "YAML plan catalog replacing the built-in one (env GATEHOUSE_PLANS_FILE)")
+		fs.StringVar(&o.EmailVerification, "email-verification", env("GATEHOUSE_EMAIL_VERIFICATION", ""), "none, optional or mandatory; default mandatory with SMTP, else none (env GATEHOUSE_EMAIL_VERIFICATION)")
+		fs.StringVar(&o.TermsOfUseURL, "terms-url", env("GATEHOUSE_TERMS_URL", ""), "terms of use page that new users must accept (env GATEHOUSE_TERMS_URL)")
+		fs.BoolVar(&o.DisableRegistration, "disable-registration", env("GATEHOUSE_DISABLE_REGISTRATION", "false") == "true", "close self-service sign-up (env GATEHOUSE_DISABLE_REGISTRATION)")
+		fs.IntVar(&o.AuthRateLimit, "auth-rate-limit", envInt("GATEHOUSE_AUTH_RATE_LIMIT", 120), "requests per minute per IP to /api/auth/* (0 = no limit) (env GATEHOUSE_AUTH_RATE_LIMIT)")
 		fs.BoolVar(&o.AccessLog, "access-log", env("GATEHOUSE_ACCESS_LOG", "true") == "true", "log one line per request (env GATEHOUSE_ACCESS_LOG)")
 	}
 }
@@ -87,6 +109,14 @@ func (o *options) validate(withServer bool) error {
 		problems = append(problems, fmt.Sprintf("--base-url %q: want http(s)://host[:port]", o.BaseURL))
 	}
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	switch o.EmailVerification {
+	case "", "none", "optional", "mandatory":
+	default:
+		problems = append(problems, fmt.Sprintf("--email-verification %q: want none, optional or mandatory", o.EmailVerification))
+	}
+	if o.AuthRateLimit < 0 {
+		problems = append(problems, fmt.Sprintf("--auth-rate-limit %d: must be 0 or more", o.AuthRateLimit))
+	}
 	if _, err := parseLevel(o.LogLevel); err != nil {
 		problems = append(problems, err.Error())
 	}

@@ -45,6 +45,77 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("mail_messages", "cron_runs")
 		},
 	},
+	{
+		ID: "0002_accounts",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ID                uint64    `gorm:"primaryKey"`
+				Username          string    `gorm:"size:150;not null"`
+				UsernameLower     string    `gorm:"size:150;not null;uniqueIndex"`
+				Email             string    `gorm:"size:254;not null;default:''"`
+				EmailLower        *string   `gorm:"size:254;uniqueIndex"`
+				PasswordHash      string    `gorm:"size:256;not null;default:''"`
+				FirstName         string    `gorm:"size:150;not null;default:''"`
+				LastName          string    `gorm:"size:150;not null;default:''"`
+				Role              string    `gorm:"size:16;not null;default:'user'"`
+				IsActive          bool      `gorm:"not null;default:true"`
+				EmailVerified     bool      `gorm:"not null;default:false"`
+				DateJoined        time.Time `gorm:"not null"`
+				LastLogin         *time.Time
+				PasswordChangedAt time.Time `gorm:"not null"`
+				UpdatedAt         time.Time `gorm:"not null"`
+			}
+			type Session struct {
+				ID          uint64    `gorm:"primaryKey"`
+				UserID      uint64    `gorm:"not null;index"`
+				User        *User     `gorm:"constraint:OnDelete:CASCADE"`
+				SessionHash string    `gorm:"size:64;not null;uniqueIndex"`
+				TokenHash   string    `gorm:"size:64;not null;uniqueIndex"`
+				CreatedAt   time.Time `gorm:"not null"`
+				LastSeenAt  time.Time `gorm:"not null"`
+				ExpiresAt   time.Time `gorm:"not null;index"`
+				IP          string    `gorm:"size:64;not null;default:''"`
+				UserAgent   string    `gorm:"size:512;not null;default:''"`
+			}
+			type AccessToken struct {
+				ID         uint64    `gorm:"primaryKey"`
+				UserID     uint64    `gorm:"not null;index"`
+				User       *User     `gorm:"constraint:OnDelete:CASCADE"`
+				Name       string    `gorm:"size:128;not null"`
+				TokenHash  string    `gorm:"size:64;not null;uniqueIndex"`
+				ReadOnly   bool      `gorm:"not null;default:false"`
+				ExpiresAt  *time.Time
+				CreatedAt  time.Time `gorm:"not null"`
+				LastUsedAt *time.Time
+			}
+			type OneTimeToken struct {
+				ID        uint64    `gorm:"primaryKey"`
+				Purpose   string    `gorm:"size:32;not null;index:idx_ott_user,priority:2"`
+				TokenHash string    `gorm:"size:64;not null;uniqueIndex"`
+				UserID    *uint64   `gorm:"index:idx_ott_user,priority:1"`
+				User      *User     `gorm:"constraint:OnDelete:CASCADE"`
+				Email     string    `gorm:"size:254;not null;default:''"`
+				CreatedAt time.Time `gorm:"not null"`
+				ExpiresAt time.Time `gorm:"not null"`
+				UsedAt    *time.Time
+			}
+			type LoginFailure struct {
+				ID         uint64    `gorm:"primaryKey"`
+				AccountKey string    `gorm:"size:254;not null;index:idx_fail_account,priority:1"`
+				IP         string    `gorm:"size:64;not null;index:idx_fail_ip,priority:1"`
+				At         time.Time `gorm:"not null;index:idx_fail_account,priority:2;index:idx_fail_ip,priority:2"`
+			}
+			type RateCounter struct {
+				Key         string    `gorm:"primaryKey;size:200"`
+				WindowStart time.Time `gorm:"primaryKey"`
+				Count       int       `gorm:"not null"`
+			}
+			return tx.Migrator().CreateTable(&User{}, &Session{}, &AccessToken{}, &OneTimeToken{}, &LoginFailure{}, &RateCounter{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("rate_counters", "login_failures", "one_time_tokens", "access_tokens", "sessions", "users")
+		},
+	},
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

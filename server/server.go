@@ -13,8 +13,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/server/mail"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -29,8 +31,35 @@ type Config struct {
 	// AccessLog logs one line per request when true.
 	AccessLog bool
 
+	// Accounts are the sign-in settings.
+	Accounts AccountSettings
+
 	// extraRoutes lets in-package tests mount routes under /api.
 	extraRoutes func(api fiber.Router)
+}
+
+// AccountSettings tune registration, verification and sessions.
+type AccountSettings struct {
+	// EmailVerification is none, optional or mandatory.
+	EmailVerification string
+	// TermsOfUseURL, when set, must be accepted at registration.
+	TermsOfUseURL string
+	// DisableRegistration closes self-service sign-up.
+	DisableRegistration bool
+	// SessionIdle ends a session after this long without a request.
+	SessionIdle time.Duration
+	// SessionAbsolute ends a session this long after sign-in.
+	SessionAbsolute time.Duration
+	// AuthRequestsPerMinute is the per-IP budget on /api/auth/* (0 = none).
+	AuthRequestsPerMinute int
+}
+
+// DefaultAccountSettings are used for fields left zero.
+var DefaultAccountSettings = AccountSettings{
+	EmailVerification:     VerifyNone,
+	SessionIdle:           14 * 24 * time.Hour,
+	SessionAbsolute:       30 * 24 * time.Hour,
+	AuthRequestsPerMinute: 120,
 }
 
 // Server is the Fiber application with its dependencies.
@@ -43,6 +72,10 @@ type Server struct {
 	metrics *metrics
 	spa     *spaFiles
 	https   bool
+	// baseOrigin is scheme://host[:port] of the base URL (CSRF origin check).
+	baseOrigin string
+	hasher     *auth.Hasher
+	mailer     *mail.Mailer
 }
 
 // Deps are the parts the server is built on.
@@ -50,6 +83,10 @@ type Deps struct {
 	DB     *models.DB
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// Mailer queues mail; nil = an outbox-only mailer on DB.
+	Mailer *mail.Mailer
+	// Hasher checks passwords; nil = argon2id at the default cost.
+	Hasher *auth.Hasher
 }
 
 // New builds the server and its routes.
@@ -68,7 +105,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port]", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https"}
+	cfg.Accounts = withAccountDefaults(cfg.Accounts)
+	if deps.Hasher == nil {
+		deps.Hasher = auth.NewHasher(auth.DefaultParams, 0)
+	}
+	if deps.Mailer == nil {
+		deps.Mailer = mail.New(deps.DB, mail.Config{}, deps.Clock, deps.Logger)
+	}
+	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
+		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer}
 	if cfg.UI != nil {
 		s.spa, err = loadSPA(cfg.UI)
 		if err != nil {
@@ -106,8 +151,33 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
 
-	api := app.Group("/api")
+	api := app.Group("/api", s.authenticate)
 	api.Get("/server/about", s.about)
+	api.Get("/server/auth-methods", s.authMethods)
+	api.Get("/server/outbox", s.outbox)
+
+	authAPI := api.Group("/auth", s.authBudget)
+	authAPI.Post("/register", s.register)
+	authAPI.Post("/login", s.login)
+	authAPI.Post("/logout", s.logout)
+	authAPI.Post("/password/reset", s.passwordReset)
+	authAPI.Post("/password/reset/confirm", s.passwordResetConfirm)
+	authAPI.Post("/password/change", s.passwordChange)
+	authAPI.Get("/account-confirm-email/:key/", s.confirmEmail)
+	authAPI.Post("/account-confirm-email/resend", s.resendConfirmation)
+	authAPI.Post("/setup", s.setup)
+	authAPI.Get("/access_tokens", s.accessTokensList)
+	authAPI.Post("/access_tokens", s.accessTokenCreate)
+	authAPI.Delete("/access_tokens/:id", s.accessTokenDelete)
+	authAPI.Get("/sessions", s.sessionsList)
+	authAPI.Delete("/sessions", s.sessionsDeleteOthers)
+	authAPI.Delete("/sessions/:id", s.sessionDelete)
+
+	api.Get("/users", s.usersList)
+	api.Get("/users/self", s.usersSelf)
+	api.Get("/users/:id", s.userGet)
+	api.Patch("/users/:id", s.userPatch)
+	api.Delete("/users/:id", s.userDelete)
 	if s.cfg.extraRoutes != nil {
 		s.cfg.extraRoutes(api)
 	}
@@ -134,6 +204,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("shutdown http: %w", err)
 	}
 	return nil
+}
+
+func withAccountDefaults(a AccountSettings) AccountSettings {
+	d := DefaultAccountSettings
+	if a.EmailVerification == "" {
+		a.EmailVerification = d.EmailVerification
+	}
+	if a.SessionIdle == 0 {
+		a.SessionIdle = d.SessionIdle
+	}
+	if a.SessionAbsolute == 0 {
+		a.SessionAbsolute = d.SessionAbsolute
+	}
+	return a
 }
 
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
