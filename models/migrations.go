@@ -78,12 +78,12 @@ var migrations = []*gormigrate.Migration{
 				UserAgent   string    `gorm:"size:512;not null;default:''"`
 			}
 			type AccessToken struct {
-				ID         uint64    `gorm:"primaryKey"`
-				UserID     uint64    `gorm:"not null;index"`
-				User       *User     `gorm:"constraint:OnDelete:CASCADE"`
-				Name       string    `gorm:"size:128;not null"`
-				TokenHash  string    `gorm:"size:64;not null;uniqueIndex"`
-				ReadOnly   bool      `gorm:"not null;default:false"`
+				ID         uint64 `gorm:"primaryKey"`
+				UserID     uint64 `gorm:"not null;index"`
+				User       *User  `gorm:"constraint:OnDelete:CASCADE"`
+				Name       string `gorm:"size:128;not null"`
+				TokenHash  string `gorm:"size:64;not null;uniqueIndex"`
+				ReadOnly   bool   `gorm:"not null;default:false"`
 				ExpiresAt  *time.Time
 				CreatedAt  time.Time `gorm:"not null"`
 				LastUsedAt *time.Time
