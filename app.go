@@ -111,6 +111,24 @@ func registerJobs(a *app) error {
 				return nil
 			},
 		},
+		{
+			Name:        "sessions-prune",
+			Spec:        "@every 1h",
+			Description: "delete expired sessions, old sign-in failures and rate counters",
+			Run: func(ctx context.Context, at time.Time) error {
+				idle := server.DefaultAccountSettings.SessionIdle
+				n, err := a.db.PruneSessions(ctx, at, at.Add(-idle))
+				if err != nil {
+					return err
+				}
+				m, err := a.db.PruneSecurityCounters(ctx, at.Add(-24*time.Hour))
+				if err != nil {
+					return err
+				}
+				a.log.InfoContext(ctx, "pruned sessions and counters", "sessions", n, "counters", m)
+				return nil
+			},
+		},
 	}
 	for _, j := range jobs {
 		if err := a.cron.Register(j); err != nil {

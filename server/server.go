@@ -255,7 +255,7 @@ type About struct {
 }
 
 func (s *Server) about(c *fiber.Ctx) error {
-	return c.JSON(About{
+	return sendJSON(c, fiber.StatusOK, About{
 		Name:        "Gatehouse",
 		Description: "Self-hosted accounts, organizations, roles and plans in one binary.",
 		Version:     s.cfg.Version,
