@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { MantineProvider } from '@mantine/core';
 import './styles';
+import './app.css';
 import { App } from './App';
 import { UserProvider } from './auth/UserContext';
 import { colorSchemeManager, theme } from './theme';
