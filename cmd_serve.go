@@ -63,6 +63,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		a.mailer.Run(mailCtx)
 	}()
 	a.cron.Start()
+	if o.PprofAddr != "" {
+		startPprof(o.PprofAddr, log)
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -30,6 +30,7 @@ type options struct {
 	TermsOfUseURL       string
 	DisableRegistration bool
 	AuthRateLimit       int
+	PprofAddr           string
 }
 
 func env(name, def string) string {
@@ -82,6 +83,7 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 		fs.StringVar(&o.TermsOfUseURL, "terms-url", env("GATEHOUSE_TERMS_URL", ""), "terms of use page that new users must accept (env GATEHOUSE_TERMS_URL)")
 		fs.BoolVar(&o.DisableRegistration, "disable-registration", env("GATEHOUSE_DISABLE_REGISTRATION", "false") == "true", "close self-service sign-up (env GATEHOUSE_DISABLE_REGISTRATION)")
 		fs.IntVar(&o.AuthRateLimit, "auth-rate-limit", envInt("GATEHOUSE_AUTH_RATE_LIMIT", 120), "requests per minute per IP to /api/auth/* (0 = no limit) (env GATEHOUSE_AUTH_RATE_LIMIT)")
+		fs.StringVar(&o.PprofAddr, "pprof-addr", env("GATEHOUSE_PPROF_ADDR", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (off by default)")
 		fs.BoolVar(&o.AccessLog, "access-log", env("GATEHOUSE_ACCESS_LOG", "true") == "true", "log one line per request (env GATEHOUSE_ACCESS_LOG)")
 	}
 }

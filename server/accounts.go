@@ -281,6 +281,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *models.User) (string, error) {
 	if old := c.Cookies(sessionCookie); old != "" {
 		if sw, err := s.db.ActiveSession(ctx, "session_hash", auth.HashToken(old), s.clock.Now(), time.Time{}); err == nil {
 			_ = s.db.DeleteSession(ctx, sw.Session.UserID, sw.Session.ID)
+			s.authCache.purge()
 		}
 	}
 	sid, err := auth.NewToken(32)
@@ -323,6 +324,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	s.authCache.purge()
 	s.clearSessionCookie(c)
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"detail": "Successfully logged out."})
 }
@@ -467,6 +469,7 @@ func (s *Server) passwordResetConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.authCache.purge()
 	s.logger(c).Info("password reset", "user_id", u.ID)
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"detail": "Password has been reset with the new password."})
 }
@@ -522,6 +525,7 @@ func (s *Server) passwordChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.authCache.purge()
 	s.logger(c).Info("password changed", "user_id", u.ID)
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"detail": "New password has been saved."})
 }

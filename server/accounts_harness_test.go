@@ -69,7 +69,7 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 	}
 	base := "http://" + ln.Addr().String()
 	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Accounts: AccountSettings{
-		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget,
+		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget, AuthCacheTTL: time.Second,
 	}}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4)})
 	if err != nil {
 		t.Fatal(err)

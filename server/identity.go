@@ -88,14 +88,14 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 	}
 	c.Locals(localIdentity, id)
-	if c.Cookies(csrfCookie) == "" && isSafeMethod(c.Method()) {
+	if id.Method != authToken && id.Method != authBearer && id.Method != authBasic &&
+		isSafeMethod(c.Method()) && c.Cookies(csrfCookie) == "" {
 		s.setCSRFCookie(c)
 	}
 	return c.Next()
 }
 
 func (s *Server) resolveIdentity(c *fiber.Ctx) (*identity, error) {
-	ctx := c.UserContext()
 	now := s.clock.Now()
 	idleSince := now.Add(-s.cfg.Accounts.SessionIdle)
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
@@ -103,23 +103,9 @@ func (s *Server) resolveIdentity(c *fiber.Ctx) (*identity, error) {
 		cred = strings.TrimSpace(cred)
 		switch strings.ToLower(scheme) {
 		case "token":
-			sw, err := s.db.ActiveSession(ctx, "token_hash", auth.HashToken(cred), now, idleSince)
-			if err != nil {
-				return nil, s.credentialError(c, err, "Invalid token.")
-			}
-			s.touchSession(c, &sw.Session, now)
-			return &identity{User: &sw.User, Method: authToken, Session: &sw.Session}, nil
+			return s.cachedIdentity(c, "t:", cred, now, idleSince, s.tokenIdentity)
 		case "bearer":
-			tw, err := s.db.ActiveAccessToken(ctx, auth.HashToken(cred), now)
-			if err != nil {
-				return nil, s.credentialError(c, err, "Invalid or expired access token.")
-			}
-			if tw.Token.LastUsedAt == nil || now.Sub(*tw.Token.LastUsedAt) > time.Minute {
-				if err := s.db.TouchAccessToken(ctx, tw.Token.ID, now); err != nil {
-					s.logger(c).Warn("touch access token", "err", err)
-				}
-			}
-			return &identity{User: &tw.User, Method: authBearer, Token: &tw.Token, ReadOnly: tw.Token.ReadOnly}, nil
+			return s.cachedIdentity(c, "b:", cred, now, idleSince, s.bearerIdentity)
 		case "basic":
 			return s.basicIdentity(c, cred)
 		default:
@@ -127,18 +113,69 @@ func (s *Server) resolveIdentity(c *fiber.Ctx) (*identity, error) {
 		}
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
-		sw, err := s.db.ActiveSession(ctx, "session_hash", auth.HashToken(cookie), now, idleSince)
-		if errors.Is(err, models.ErrNotFound) {
-			s.clearSessionCookie(c)
-			return &identity{}, nil
-		}
+		id, err := s.cachedIdentity(c, "s:", cookie, now, idleSince, s.cookieIdentity)
 		if err != nil {
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.Status == fiber.StatusUnauthorized {
+				s.clearSessionCookie(c) // a stale cookie: carry on as anonymous
+				return &identity{}, nil
+			}
 			return nil, err
 		}
-		s.touchSession(c, &sw.Session, now)
-		return &identity{User: &sw.User, Method: authSession, Session: &sw.Session}, nil
+		return id, nil
 	}
 	return &identity{}, nil
+}
+
+type identityLookup func(c *fiber.Ctx, hash string, now, idleSince time.Time) (*identity, error)
+
+// cachedIdentity answers from the auth cache when it can, else looks the
+// credential up and remembers it.
+func (s *Server) cachedIdentity(c *fiber.Ctx, kind, secret string, now, idleSince time.Time, lookup identityLookup) (*identity, error) {
+	hash := auth.HashToken(secret)
+	key := kind + hash
+	if id, ok := s.authCache.get(key, now); ok && sessionLive(id.Session, now, idleSince) &&
+		(id.Session == nil || now.Sub(id.Session.LastSeenAt) < time.Minute) &&
+		(id.Token == nil || id.Token.ExpiresAt == nil || now.Before(*id.Token.ExpiresAt)) {
+		return id, nil
+	}
+	id, err := lookup(c, hash, now, idleSince)
+	if err != nil {
+		return nil, err
+	}
+	s.authCache.put(key, id, now)
+	return id, nil
+}
+
+func (s *Server) tokenIdentity(c *fiber.Ctx, hash string, now, idleSince time.Time) (*identity, error) {
+	sw, err := s.db.ActiveSession(c.UserContext(), "token_hash", hash, now, idleSince)
+	if err != nil {
+		return nil, s.credentialError(c, err, "Invalid token.")
+	}
+	s.touchSession(c, &sw.Session, now)
+	return &identity{User: &sw.User, Method: authToken, Session: &sw.Session}, nil
+}
+
+func (s *Server) cookieIdentity(c *fiber.Ctx, hash string, now, idleSince time.Time) (*identity, error) {
+	sw, err := s.db.ActiveSession(c.UserContext(), "session_hash", hash, now, idleSince)
+	if err != nil {
+		return nil, s.credentialError(c, err, "Invalid session.")
+	}
+	s.touchSession(c, &sw.Session, now)
+	return &identity{User: &sw.User, Method: authSession, Session: &sw.Session}, nil
+}
+
+func (s *Server) bearerIdentity(c *fiber.Ctx, hash string, now, _ time.Time) (*identity, error) {
+	tw, err := s.db.ActiveAccessToken(c.UserContext(), hash, now)
+	if err != nil {
+		return nil, s.credentialError(c, err, "Invalid or expired access token.")
+	}
+	if tw.Token.LastUsedAt == nil || now.Sub(*tw.Token.LastUsedAt) > time.Minute {
+		if err := s.db.TouchAccessToken(c.UserContext(), tw.Token.ID, now); err != nil {
+			s.logger(c).Warn("touch access token", "err", err)
+		}
+	}
+	return &identity{User: &tw.User, Method: authBearer, Token: &tw.Token, ReadOnly: tw.Token.ReadOnly}, nil
 }
 
 func (s *Server) credentialError(c *fiber.Ctx, err error, msg string) error {
@@ -155,7 +192,9 @@ func (s *Server) touchSession(c *fiber.Ctx, sess *models.Session, now time.Time)
 	}
 	if err := s.db.TouchSession(c.UserContext(), sess.ID, now); err != nil {
 		s.logger(c).Warn("touch session", "err", err)
+		return
 	}
+	sess.LastSeenAt = now
 }
 
 func (s *Server) basicIdentity(c *fiber.Ctx, cred string) (*identity, error) {

@@ -52,6 +52,10 @@ type AccountSettings struct {
 	SessionAbsolute time.Duration
 	// AuthRequestsPerMinute is the per-IP budget on /api/auth/* (0 = none).
 	AuthRequestsPerMinute int
+	// AuthCacheTTL is how long a credential lookup is reused (0 = off).
+	// Revocations purge it at once on this replica; other replicas follow
+	// within the TTL.
+	AuthCacheTTL time.Duration
 }
 
 // DefaultAccountSettings are used for fields left zero.
@@ -60,6 +64,7 @@ var DefaultAccountSettings = AccountSettings{
 	SessionIdle:           14 * 24 * time.Hour,
 	SessionAbsolute:       30 * 24 * time.Hour,
 	AuthRequestsPerMinute: 120,
+	AuthCacheTTL:          time.Second,
 }
 
 // Server is the Fiber application with its dependencies.
@@ -76,6 +81,7 @@ type Server struct {
 	baseOrigin string
 	hasher     *auth.Hasher
 	mailer     *mail.Mailer
+	authCache  *authCache
 }
 
 // Deps are the parts the server is built on.
@@ -113,7 +119,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps.Mailer = mail.New(deps.DB, mail.Config{}, deps.Clock, deps.Logger)
 	}
 	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
-		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer}
+		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer,
+		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000)}
 	if cfg.UI != nil {
 		s.spa, err = loadSPA(cfg.UI)
 		if err != nil {

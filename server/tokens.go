@@ -121,6 +121,7 @@ func (s *Server) accessTokenDelete(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	s.authCache.purge()
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -176,6 +177,7 @@ func (s *Server) sessionDelete(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	s.authCache.purge()
 	if sess := who(c).Session; sess != nil && sess.ID == id {
 		s.clearSessionCookie(c)
 	}
@@ -196,5 +198,6 @@ func (s *Server) sessionsDeleteOthers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.authCache.purge()
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"detail": "Other sessions have been signed out.", "count": n})
 }

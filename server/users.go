@@ -211,6 +211,7 @@ func (s *Server) userPatch(c *fiber.Ctx) error {
 	if err != nil {
 		return uniqueUserError(err)
 	}
+	s.authCache.purge()
 	if upd.Role != nil && *upd.Role != target.Role {
 		s.logger(c).Info("global role changed", "user_id", target.ID, "from", target.Role, "to", *upd.Role, "by", me.ID)
 	}
@@ -248,6 +249,7 @@ func (s *Server) userDelete(c *fiber.Ctx) error {
 	if err := s.db.DeleteUser(c.UserContext(), target.ID); err != nil {
 		return err
 	}
+	s.authCache.purge()
 	s.logger(c).Info("user deleted", "user_id", target.ID, "by", me.ID)
 	if me.ID == target.ID {
 		s.clearSessionCookie(c)

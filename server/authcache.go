@@ -1,0 +1,78 @@
+package server
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// authCache remembers recent credential lookups (login key or access token
+// hash → session/token and user) for a short TTL so that the hot path of an
+// API client does not query the database on every request. Any change that
+// could revoke or alter an identity (logout, password change, role or active
+// flag, session or token revocation, user deletion) purges it at once on this
+// replica; other replicas see the change within the TTL.
+type authCache struct {
+	ttl time.Duration
+	max int
+
+	mu      sync.RWMutex
+	entries map[string]authCacheEntry
+}
+
+type authCacheEntry struct {
+	id      identity
+	fetched time.Time
+}
+
+func newAuthCache(ttl time.Duration, max int) *authCache {
+	return &authCache{ttl: ttl, max: max, entries: map[string]authCacheEntry{}}
+}
+
+// get returns a copy of a fresh identity for key.
+func (c *authCache) get(key string, now time.Time) (*identity, bool) {
+	if c == nil || c.ttl <= 0 {
+		return nil, false
+	}
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if !ok || now.Sub(e.fetched) >= c.ttl || now.Before(e.fetched) {
+		return nil, false
+	}
+	id := e.id
+	user := *id.User
+	id.User = &user
+	return &id, true
+}
+
+func (c *authCache) put(key string, id *identity, now time.Time) {
+	if c == nil || c.ttl <= 0 {
+		return
+	}
+	cp := *id
+	user := *id.User
+	cp.User = &user
+	c.mu.Lock()
+	if len(c.entries) >= c.max {
+		c.entries = map[string]authCacheEntry{}
+	}
+	c.entries[key] = authCacheEntry{id: cp, fetched: now}
+	c.mu.Unlock()
+}
+
+// purge forgets everything (revocations are rare; correctness first).
+func (c *authCache) purge() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.entries = map[string]authCacheEntry{}
+	c.mu.Unlock()
+}
+
+// sessionLive re-checks the expiry of a cached session.
+func sessionLive(s *models.Session, now, idleSince time.Time) bool {
+	return s == nil || (now.Before(s.ExpiresAt) && s.LastSeenAt.After(idleSince))
+}
