@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Gatehouse benchmark suite: prints one table of figures measured on this
+# machine against the real binary over loopback. Usage: make bench
+# (or bash bench/run.sh [path/to/gatehouse]). Needs wrk (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-bin/gatehouse}
+DURATION=${BENCH_DURATION:-10s}
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "bench: $BIN is missing (make build)" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+rows=()
+row() { rows+=("$(printf '| %-44s | %14s | %-26s |' "$1" "$2" "$3")"); }
+
+# 1. Binary size.
+size=$(stat -c %s "$BIN")
+row "binary size (stripped)" "$(awk -v s="$size" 'BEGIN{printf "%.1f MB", s/1e6}')" "target <= 45 MB"
+
+# 2. Start-up: time from exec to the first 200 on /healthz, empty data dir.
+starts=()
+for i in 1 2 3 4 5; do
+  port=$(free_port); dir="$work/start$i"
+  t0=$(now_ms)
+  "$BIN" serve --http "127.0.0.1:$port" --data-dir "$dir" --log-level error --access-log=false >/dev/null 2>&1 &
+  pid=$!
+  until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.005; done
+  starts+=($(( $(now_ms) - t0 )))
+  if [ "$i" = 5 ]; then
+    sleep 2
+    idle=$(rss_kb $pid)
+  fi
+  kill $pid; wait $pid 2>/dev/null || true
+done
+median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
+row "start-up to healthz 200 (median of 5)" "${median} ms" "target <= 300 ms"
+row "idle RSS after start" "$(awk -v k="$idle" 'BEGIN{printf "%.1f MB", k/1024}')" "target <= 40 MB"
+
+# The server under load.
+port=$(free_port); base="http://127.0.0.1:$port"
+"$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/load" --log-level error --access-log=false --auth-rate-limit 0 >"$work/server.log" 2>&1 &
+spid=$!; pids+=($spid)
+until curl -fs "$base/healthz" >/dev/null 2>&1; do sleep 0.01; done
+curl -fs -X POST "$base/api/auth/register" -H 'Content-Type: application/json' \
+  -d '{"username":"benchuser","email":"bench@example.com","password1":"Bench-Password-Quiet-77","password2":"Bench-Password-Quiet-77"}' >/dev/null
+key=$(curl -fs -X POST "$base/api/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"benchuser","password":"Bench-Password-Quiet-77"}' | sed -E 's/.*"key":"([0-9a-f]+)".*/\1/')
+
+wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$1")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1")
+  echo "$rps $p99"
+}
+
+# 3. Authenticated GET /api/users/self with a login key, 64 connections.
+wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users/self" >"$work/self.txt"
+read -r rps p99 < <(wrk_field "$work/self.txt")
+errs=$(awk '/Non-2xx/ {print $NF}' "$work/self.txt"); errs=${errs:-0}
+row "GET /api/users/self, token, 64 conns" "$rps req/s" "p99 ${p99} ms, non-2xx $errs"
+
+# 4. A filtered list: GET /api/users?search=bench&sort=-id.
+wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users?search=bench&sort=-id" >"$work/list.txt"
+read -r rps p99 < <(wrk_field "$work/list.txt")
+row "GET /api/users?search=..&sort=-id, 64 conns" "$rps req/s" "p99 ${p99} ms"
+
+# 5. Password logins at 32 concurrent clients (argon2id m=19MiB t=2 p=1).
+wrk -t2 -c32 -d"$DURATION" --latency -s bench/login.lua "$base/api/auth/login" >"$work/login.txt"
+read -r rps p99 < <(wrk_field "$work/login.txt")
+errs=$(awk '/Non-2xx/ {print $NF}' "$work/login.txt"); errs=${errs:-0}
+row "POST /api/auth/login, 32 clients" "$rps logins/s" "p99 ${p99} ms, non-2xx $errs"
+
+# 6. A flood of 1000 concurrent login attempts: memory stays bounded.
+before=$(rss_kb $spid)
+wrk -t2 -c1000 -d5s -s bench/login.lua "$base/api/auth/login" >"$work/flood.txt" 2>&1 || true
+ok=$(awk '/requests in/ {print $1}' "$work/flood.txt"); busy=$(awk '/Non-2xx/ {print $NF}' "$work/flood.txt")
+row "login flood, 1000 conns: peak RSS" "$(awk -v k="$(hwm_kb $spid)" 'BEGIN{printf "%.0f MB", k/1024}')" "before $(awk -v k="$before" 'BEGIN{printf "%.0f MB", k/1024}'); ${ok:-0} answers, ${busy:-0} busy (503)"
+
+echo
+echo "Gatehouse benchmarks ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), wrk $DURATION per scenario)"
+printf '| %-44s | %14s | %-26s |\n' "scenario" "result" "notes"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..28})"
+printf '%s\n' "${rows[@]}"
