@@ -43,6 +43,12 @@ export interface AuthMethods {
   password: boolean;
   social: SocialProvider[];
   sso: { enabled: boolean };
+  /** false when self-service sign-up is closed. */
+  registration?: boolean;
+  /** 'none' | 'optional' | 'mandatory' */
+  email_verification?: string;
+  /** Page with the terms of use new users accept, when configured. */
+  terms_of_use_url?: string;
 }
 
 export interface LoginResponse {

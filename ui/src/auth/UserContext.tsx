@@ -5,7 +5,7 @@ import type { User } from '../api/types';
 
 export type UserState =
   | { status: 'loading'; user: null; error: null }
-  | { status: 'anonymous'; user: null; error: null }
+  | { status: 'anonymous'; user: null; error: null; signedOut?: boolean }
   | { status: 'authenticated'; user: User; error: null }
   | { status: 'error'; user: null; error: string };
 
@@ -59,7 +59,8 @@ export function UserProvider({ children }: { children: ReactNode }) {
     try {
       await authApi.logout();
     } finally {
-      setState({ status: 'anonymous', user: null, error: null });
+      // signedOut: the next login should not return to the previous user's page.
+      setState({ status: 'anonymous', user: null, error: null, signedOut: true });
     }
   }, []);
 

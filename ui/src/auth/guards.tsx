@@ -26,7 +26,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (state.status === 'loading') return <PageLoader label="Loading your account" />;
   if (state.status === 'error') return <LoadFailed message={state.error} retry={() => void refresh()} />;
   if (state.status === 'anonymous') {
-    return <Navigate to={loginUrlFor(location.pathname + location.search + location.hash)} replace />;
+    const to = state.signedOut ? '/auth/login' : loginUrlFor(location.pathname + location.search + location.hash);
+    return <Navigate to={to} replace />;
   }
   return <>{children}</>;
 }

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet } from 'react-router';
 import { Avatar, Box, Burger, Container, Group, Menu, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { isAdmin, useCurrentUser } from '../auth/UserContext';
@@ -33,18 +33,12 @@ function initials(first: string, last: string, username: string) {
 
 function UserMenu() {
   const { user, logout } = useCurrentUser();
-  const navigate = useNavigate();
   const [org, setOrg] = useActiveOrg();
   if (!user) return null;
   const personal = !org;
 
-  const onLogout = async () => {
-    try {
-      await logout();
-    } finally {
-      navigate('/auth/login', { replace: true });
-    }
-  };
+  // RequireAuth takes the signed-out user to the login page.
+  const onLogout = () => void logout();
 
   return (
     <Menu position="bottom-end" width={240} withinPortal shadow="md">
@@ -113,7 +107,7 @@ function UserMenu() {
           </>
         )}
         <Menu.Divider />
-        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void onLogout()}>
+        <Menu.Item leftSection={<IconLogout size={16} />} onClick={onLogout}>
           Logout
         </Menu.Item>
       </Menu.Dropdown>

@@ -73,6 +73,8 @@ export function useApiForm<V extends Record<string, unknown>>(opts: ApiFormOptio
     checked: Boolean(values[name]),
     onChange: (e: { currentTarget: { checked: boolean } }) => setValue(name, e.currentTarget.checked as V[K]),
     error: errors[name],
+    // Mantine's Checkbox links the error (aria-describedby) but does not mark the input invalid.
+    'aria-invalid': errors[name] ? (true as const) : undefined,
   });
 
   /** Applies an error thrown by the API client to the form. */

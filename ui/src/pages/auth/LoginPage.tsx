@@ -161,12 +161,14 @@ export function LoginPage() {
         </>
       )}
 
-      <Text size="sm" ta="center" mt="lg">
-        New to Gatehouse?{' '}
-        <Anchor component={Link} to={registerHref}>
-          Create an account
-        </Anchor>
-      </Text>
+      {methods?.registration !== false && (
+        <Text size="sm" ta="center" mt="lg">
+          New to Gatehouse?{' '}
+          <Anchor component={Link} to={registerHref}>
+            Create an account
+          </Anchor>
+        </Text>
+      )}
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Anchor, Button, Checkbox, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
 import { authApi } from '../../api/endpoints';
+import { useAuthMethods } from '../../api/useServerInfo';
 import { useCurrentUser } from '../../auth/UserContext';
 import { FormAlert } from '../../components/FormAlert';
 import { IconMail } from '../../components/icons';
@@ -41,6 +42,7 @@ export function RegisterPage() {
   const invitedEmail = invitation ? (params.get('email') ?? '') : '';
   const next = sanitizeNext(params.get('next'));
   const { refresh } = useCurrentUser();
+  const methods = useAuthMethods();
   // The username follows the email until the user types in it.
   const [usernameTouched, setUsernameTouched] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
@@ -93,6 +95,21 @@ export function RegisterPage() {
   });
 
   if (sentTo) return <CheckYourEmail email={sentTo} />;
+  // An invitation link still works when open sign-up is closed.
+  if (methods?.registration === false && !invitation) {
+    return (
+      <>
+        <AuthHeading title="Create an account" />
+        <Alert color="yellow" variant="light" title="Sign-up is closed">
+          New accounts on this server are created by invitation or by an administrator.
+        </Alert>
+        <Button component={Link} to="/auth/login" variant="light" fullWidth mt="md">
+          Back to sign in
+        </Button>
+      </>
+    );
+  }
+  const termsUrl = methods?.terms_of_use_url;
 
   const emailProps = form.inputProps('email');
   return (
@@ -138,7 +155,21 @@ export function RegisterPage() {
             {...form.inputProps('password1')}
           />
           <PasswordInput label="Confirm password" autoComplete="new-password" withAsterisk {...form.inputProps('password2')} />
-          <Checkbox label="I accept the terms of use" {...form.checkboxProps('terms')} />
+          <Checkbox
+            label={
+              termsUrl ? (
+                <>
+                  I accept the{' '}
+                  <Anchor href={termsUrl} target="_blank" rel="noopener noreferrer">
+                    terms of use
+                  </Anchor>
+                </>
+              ) : (
+                'I accept the terms of use'
+              )
+            }
+            {...form.checkboxProps('terms')}
+          />
           <Button type="submit" fullWidth loading={form.submitting} disabled={form.submitting}>
             Create an account
           </Button>
