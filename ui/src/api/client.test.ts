@@ -161,3 +161,20 @@ describe('helpers', () => {
     expect(buildUrl('/api/users', { search: 'a b' })).toBe('/api/users?search=a+b');
   });
 });
+
+describe('unauthorized event', () => {
+  it('is fired on window for a 401 so an expired session is noticed', async () => {
+    const { UNAUTHORIZED_EVENT } = await import('./client');
+    const seen: string[] = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent<{ path: string }>).detail.path);
+    window.addEventListener(UNAUTHORIZED_EVENT, listener);
+    mockFetch({
+      'GET /api/auth/sessions': () => json(401, { detail: 'Invalid token.' }),
+      'GET /api/ok': () => json(200, {}),
+    });
+    await api.get('/api/auth/sessions').catch(() => {});
+    await api.get('/api/ok');
+    window.removeEventListener(UNAUTHORIZED_EVENT, listener);
+    expect(seen).toEqual(['/api/auth/sessions']);
+  });
+});

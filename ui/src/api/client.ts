@@ -1,4 +1,10 @@
-import { errorFromResponse, NetworkError } from './errors';
+import { errorFromResponse, NetworkError, UnauthorizedError } from './errors';
+
+/**
+ * Fired on window when any API call answers 401, so the app can notice an
+ * expired session (see UserProvider) and send the user to the login page.
+ */
+export const UNAUTHORIZED_EVENT = 'gatehouse:unauthorized';
 
 /** localStorage key of the active organization slug ('' = personal workspace). */
 export const ORG_STORAGE_KEY = 'gatehouse.org';
@@ -108,7 +114,11 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
       body = text;
     }
   }
-  if (!res.ok) throw errorFromResponse(res.status, body, res.headers);
+  if (!res.ok) {
+    const err = errorFromResponse(res.status, body, res.headers);
+    if (err instanceof UnauthorizedError) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail: { path } }));
+    throw err;
+  }
   return body as T;
 }
 

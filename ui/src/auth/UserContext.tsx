@@ -1,5 +1,6 @@
 import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { UnauthorizedError } from '../api/errors';
+import { UNAUTHORIZED_EVENT } from '../api/client';
 import { authApi, usersApi } from '../api/endpoints';
 import type { User } from '../api/types';
 
@@ -54,6 +55,20 @@ export function UserProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // A 401 from any call while signed in means the session ended (expired,
+  // revoked from another device, password changed elsewhere): re-check, and
+  // RequireAuth sends the user to the login page with `next` set.
+  const status = state.status;
+  useEffect(() => {
+    if (status !== 'authenticated') return;
+    const onUnauthorized = (e: Event) => {
+      const path = (e as CustomEvent<{ path?: string }>).detail?.path;
+      if (path !== '/api/users/self') void refresh();
+    };
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+  }, [status, refresh]);
 
   const logout = useCallback(async () => {
     try {

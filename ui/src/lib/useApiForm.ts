@@ -65,6 +65,8 @@ export function useApiForm<V extends Record<string, unknown>>(opts: ApiFormOptio
     value: values[name] as unknown as string,
     onChange: (e: { currentTarget: { value: string } }) => setValue(name, e.currentTarget.value as V[K]),
     error: errors[name],
+    // TextInput sets this itself; PasswordInput's inner input only gets it from here.
+    'aria-invalid': errors[name] ? (true as const) : undefined,
   });
 
   /** Props for a Mantine Checkbox/Switch bound to `name`. */
