@@ -166,6 +166,34 @@ export function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/**
+ * Credentials of an administrator: the one a previous scenario created
+ * (t.shared.admin), else one made now through the printed setup link.
+ */
+export async function ensureAdmin(t) {
+  if (t.shared.admin) return t.shared.admin;
+  const token = t.server.logs().match(/\/auth\/setup\?token=([A-Za-z0-9_-]+)/)?.[1];
+  assert(token, 'no admin yet and the server printed no setup link');
+  const admin = { username: 'e2eadmin', email: 'e2eadmin@example.com', password: 'Quiet-Meadow-5173' };
+  const res = await fetch(`${t.baseURL}/api/auth/setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token, username: admin.username, email: admin.email, password1: admin.password, password2: admin.password }),
+  });
+  assert(res.status === 201, `setup answered ${res.status}: ${await res.text()}`);
+  t.shared.admin = admin;
+  return admin;
+}
+
+/** Signs in through the login page and waits for the app shell. */
+export async function signIn(page, baseURL, identifier, password) {
+  if (!new URL(page.url()).pathname.startsWith('/auth/login')) await page.goto(`${baseURL}/auth/login`);
+  await page.getByLabel('Username or email').fill(identifier);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Runs scenarios against one server; prints one line per check and the summary. */
 export async function runScenarios(scenarios, { bin }) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -180,12 +208,16 @@ export async function runScenarios(scenarios, { bin }) {
     console.log('e2e: 0 passed, 1 failed');
     return 1;
   }
+  // Scenarios run in file-name order against one server; `shared` carries
+  // what one leaves for the next (e.g. the first admin's credentials).
+  const shared = {};
   try {
     for (const scenario of scenarios) {
       const browser = await launchBrowser();
       const t = {
         baseURL: server.baseURL,
         server,
+        shared,
         context: browser.context,
         /** A new tab with a watcher attached. */
         newPage: async (opts) => {

@@ -42,7 +42,7 @@ for (const scheme of ['light', 'dark']) {
     await shot(p === '/' ? 'home' : p.replace(/\//g, '_').slice(1));
   }
   await page.goto(`${base}/profile`);
-  await page.getByRole('button', { name: 'Account menu for' + ' ' + user }).click();
+  await page.getByRole('button', { name: user }).click();
   await page.getByRole('menuitem', { name: 'Organization' }).hover();
   await page.waitForTimeout(500);
   await shot('usermenu');

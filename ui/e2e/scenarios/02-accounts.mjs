@@ -1,6 +1,6 @@
 // Account journeys against the real server: first-admin setup, sign-in errors,
 // admin pages, access tokens, registration, password change, `next` redirects.
-import { assert } from '../harness.mjs';
+import { assert, signIn } from '../harness.mjs';
 
 const ADMIN = { username: 'firstadmin', email: 'firstadmin@example.com', password: 'Sturdy-Lantern-4821' };
 const NEWBIE = { first: 'Grace', last: 'Hopper', email: 'Grace.Hopper@example.org', password: 'Compiler-Pioneer-1906' };
@@ -11,16 +11,8 @@ const ALLOW = [
   { method: 'POST', path: /^\/api\/auth\/login$/, status: 400 },
 ];
 
-async function signIn(page, base, identifier, password) {
-  if (!new URL(page.url()).pathname.startsWith('/auth/login')) await page.goto(`${base}/auth/login`);
-  await page.getByLabel('Username or email').fill(identifier);
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 async function signOut(page, username) {
-  await page.getByRole('button', { name: `Account menu for ${username}` }).click();
+  await page.getByRole('button', { name: username }).click();
   await page.getByRole('menuitem', { name: 'Logout' }).click();
   await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
 }
@@ -62,7 +54,7 @@ export default {
       await page.getByLabel(/^Password/).fill(ADMIN.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: `Welcome, ${ADMIN.username}` }).waitFor();
-      await page.getByRole('button', { name: `Account menu for ${ADMIN.username}` }).click();
+      await page.getByRole('button', { name: ADMIN.username }).click();
       await page.getByRole('menuitem', { name: 'Users' }).click();
       await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
       await page.getByRole('cell', { name: ADMIN.email }).waitFor();
@@ -106,6 +98,7 @@ export default {
       await signOut(page, ADMIN.username);
       await signIn(page, base, ADMIN.email, NEW_ADMIN_PASSWORD);
       await page.getByRole('heading', { name: `Welcome, ${ADMIN.username}` }).waitFor();
+      t.shared.admin = { ...ADMIN, password: NEW_ADMIN_PASSWORD };
       await signOut(page, ADMIN.username);
       watch.assertClean('password change');
     });

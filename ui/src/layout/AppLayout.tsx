@@ -43,12 +43,13 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240} withinPortal shadow="md">
       <Menu.Target>
-        <UnstyledButton className={classes.userButton} aria-label={`Account menu for ${user.username}`}>
+        {/* The accessible name is the visible text (username and workspace); on narrow screens it is only visually hidden. */}
+        <UnstyledButton className={classes.userButton}>
           <Group gap={8} wrap="nowrap">
-            <Avatar size={30} radius="xl" color="indigo" variant="filled">
+            <Avatar size={30} radius="xl" color="indigo" variant="filled" aria-hidden="true">
               {initials(user.first_name, user.last_name, user.username)}
             </Avatar>
-            <Box visibleFrom="xs" style={{ lineHeight: 1.15 }}>
+            <Box className={classes.userText}>
               <Text size="sm" fw={600} lh={1.2}>
                 {user.username}
               </Text>

@@ -60,7 +60,7 @@ export function SessionsSection() {
                       {describeUserAgent(s.user_agent)}
                     </Text>
                     {s.current ? (
-                      <Badge size="xs" variant="light" color="green" mt={2}>
+                      <Badge size="sm" variant="dot" color="green" mt={4}>
                         This device
                       </Badge>
                     ) : null}
