@@ -56,7 +56,9 @@ export async function startServer({ bin, env = {}, timeoutMs = 30_000 } = {}) {
   const baseURL = `http://127.0.0.1:${port}`;
   let output = '';
   const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--data-dir', dataDir], {
-    env: { ...process.env, GATEHOUSE_BASE_URL: baseURL, ...env },
+    // Email verification off unless a scenario asks otherwise, so sign-up
+    // journeys do not depend on whether the machine has SMTP settings.
+    env: { ...process.env, GATEHOUSE_BASE_URL: baseURL, GATEHOUSE_EMAIL_VERIFICATION: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => (output += d));

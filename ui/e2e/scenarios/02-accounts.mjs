@@ -127,6 +127,33 @@ export default {
       watch.assertClean('register');
     });
 
+    await t.check('keyboard only: sign in, open the user menu, sign out', async () => {
+      await page.goto(`${base}/auth/login`);
+      const identifier = page.getByLabel('Username or email');
+      await identifier.waitFor();
+      assert(await identifier.evaluate((el) => el === document.activeElement), 'identifier not focused on load');
+      await page.keyboard.type(NEWBIE.email);
+      await page.keyboard.press('Enter');
+      await page.getByLabel(/^Password/).waitFor();
+      await page.keyboard.type(NEWBIE.password);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: `Welcome, ${NEWBIE.first}` }).waitFor();
+      // Tab from the top of the page: skip link first, then the header controls.
+      await page.keyboard.press('Tab');
+      assert((await page.evaluate(() => document.activeElement?.textContent)) === 'Skip to content', 'skip link is not first');
+      const menuButton = page.getByRole('button', { name: 'grace.hopper' });
+      for (let i = 0; i < 12 && !(await menuButton.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      assert(await menuButton.evaluate((el) => el === document.activeElement), 'user menu not reachable with Tab');
+      await page.keyboard.press('Enter');
+      const logout = page.getByRole('menuitem', { name: 'Logout' });
+      await logout.waitFor();
+      for (let i = 0; i < 10 && !(await logout.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+      assert(new URL(page.url()).search === '', `logout should not keep a next: ${page.url()}`);
+      watch.assertClean('keyboard');
+    });
+
     await t.check('a private page sends to login and back after signing in', async () => {
       await page.goto(`${base}/admin/users?search=grace`);
       await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
