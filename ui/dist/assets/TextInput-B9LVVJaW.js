@@ -1,1 +1,0 @@
-import{Ct as e,pt as t,xt as n}from"./index-9Z1avXv9.js";import{t as r}from"./InputBase-BuCSU_-R.js";var i=e(),a=t(e=>{let t=n([`Input`,`InputWrapper`,`TextInput`],null,e);return(0,i.jsx)(r,{component:`input`,...t,__staticSelector:`TextInput`})});a.classes=r.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
