@@ -127,7 +127,7 @@ function MobileNav({ links }: { links: { to: string; label: string }[] }) {
         </Menu.Target>
         <Menu.Dropdown component="nav" aria-label="Main">
           {[{ to: '/', label: 'Home' }, ...links, { to: '/profile', label: 'Profile' }].map((l) => (
-            <Menu.Item key={l.to} component={NavLink} to={l.to} end={l.to === '/'}>
+            <Menu.Item key={l.to} component={NavLink} to={l.to} end={l.to === '/'} className={classes.menuLink}>
               {l.label}
             </Menu.Item>
           ))}

@@ -106,6 +106,15 @@ export function LoginPage() {
             </Alert>
           ) : null}
           <FormAlert ref={form.alertRef} message={form.formError} title="Could not sign in" />
+          {form.formError && /verif/i.test(form.formError) ? (
+            <Text size="sm">
+              Confirm your email with the link we sent, or{' '}
+              <Anchor component={Link} to={`/auth/incorrect-email-confirmation?resend=1&email=${encodeURIComponent(form.values.identifier.includes('@') ? form.values.identifier.trim() : '')}`}>
+                ask for a new link
+              </Anchor>
+              .
+            </Text>
+          ) : null}
           <TextInput
             ref={identifierRef}
             label={step === 'sso' ? 'Work email' : 'Username or email'}
