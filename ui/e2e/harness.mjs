@@ -58,7 +58,15 @@ export async function startServer({ bin, env = {}, timeoutMs = 30_000 } = {}) {
   const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     // Email verification off unless a scenario asks otherwise, so sign-up
     // journeys do not depend on whether the machine has SMTP settings.
-    env: { ...process.env, GATEHOUSE_BASE_URL: baseURL, GATEHOUSE_EMAIL_VERIFICATION: 'none', ...env },
+    // The per-IP budget on /api/auth/* (default 120/min) is raised: every
+    // browser here shares 127.0.0.1.
+    env: {
+      ...process.env,
+      GATEHOUSE_BASE_URL: baseURL,
+      GATEHOUSE_EMAIL_VERIFICATION: 'none',
+      GATEHOUSE_AUTH_RATE_LIMIT: '2000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => (output += d));
