@@ -203,7 +203,7 @@ func TestListUsersSearchEscapesWildcards(t *testing.T) {
 			want   int64
 		}{{"ann_", 1}, {"ann", 2}, {"100%", 1}, {"%", 1}, {"'; DROP TABLE users; --", 0}}
 		for _, tc := range tests {
-			_, n, err := db.ListUsers(ctx, models.UserFilter{Search: tc.search}, page)
+			_, n, err := db.ListUsers(ctx, models.UserFilter{Search: tc.search, Policy: models.Filter{All: true}}, page)
 			if err != nil || n != tc.want {
 				t.Fatalf("search %q: %d rows, err %v; want %d", tc.search, n, err, tc.want)
 			}

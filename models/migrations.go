@@ -116,6 +116,60 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("rate_counters", "login_failures", "one_time_tokens", "access_tokens", "sessions", "users")
 		},
 	},
+	{
+		ID: "0003_organizations",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ID uint64 `gorm:"primaryKey"`
+			}
+			type Organization struct {
+				ID          uint64    `gorm:"primaryKey"`
+				Slug        string    `gorm:"size:16;not null"`
+				SlugLower   string    `gorm:"size:16;not null;uniqueIndex"`
+				Name        string    `gorm:"size:64;not null;default:''"`
+				Description string    `gorm:"type:text;not null;default:''"`
+				Contact     string    `gorm:"type:text;not null;default:'{}'"`
+				OwnerID     *uint64   `gorm:"index"`
+				Owner       *User     `gorm:"constraint:OnDelete:SET NULL"`
+				CreatedAt   time.Time `gorm:"not null"`
+				UpdatedAt   time.Time `gorm:"not null"`
+			}
+			type Membership struct {
+				ID             uint64        `gorm:"primaryKey"`
+				UserID         uint64        `gorm:"not null;uniqueIndex:idx_membership_user_org,priority:1"`
+				User           *User         `gorm:"constraint:OnDelete:CASCADE"`
+				OrganizationID uint64        `gorm:"not null;uniqueIndex:idx_membership_user_org,priority:2;index"`
+				Organization   *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				Role           string        `gorm:"size:16;not null"`
+				IsActive       bool          `gorm:"not null;default:true"`
+				JoinedAt       *time.Time
+				InvitationKey  *string `gorm:"size:64"`
+			}
+			type Invitation struct {
+				ID             uint64        `gorm:"primaryKey"`
+				Key            string        `gorm:"size:64;not null;uniqueIndex"`
+				TokenHash      string        `gorm:"size:64;not null;uniqueIndex"`
+				OrganizationID uint64        `gorm:"not null;index"`
+				Organization   *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				OwnerID        *uint64       `gorm:"index"`
+				Owner          *User         `gorm:"foreignKey:OwnerID;constraint:OnDelete:SET NULL"`
+				Email          string        `gorm:"size:254;not null"`
+				EmailLower     string        `gorm:"size:254;not null;index"`
+				InviteeID      *uint64       `gorm:"index"`
+				Invitee        *User         `gorm:"foreignKey:InviteeID;constraint:OnDelete:CASCADE"`
+				Role           string        `gorm:"size:16;not null"`
+				CreatedAt      time.Time     `gorm:"not null"`
+				SentAt         time.Time     `gorm:"not null"`
+				ExpiresAt      time.Time     `gorm:"not null"`
+				AcceptedAt     *time.Time
+				RemovedAt      *time.Time
+			}
+			return tx.Migrator().CreateTable(&Organization{}, &Membership{}, &Invitation{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("invitations", "memberships", "organizations")
+		},
+	},
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

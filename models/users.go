@@ -327,7 +327,10 @@ func (db *DB) CountAdmins(ctx context.Context) (int64, error) {
 // UserFilter narrows a user list. Only IDs in VisibleIDs are listed when
 // OnlyIDs is set (the policy's filter); Search matches username and names.
 type UserFilter struct {
-	OnlySelf  uint64 // when non-zero, only this user
+	// Policy narrows the list to what the caller may see; PolicyColumns
+	// maps its fields to SQL.
+	Policy        Filter
+	PolicyColumns map[string]string
 	Search    string
 	Username  *string
 	FirstName *string
@@ -337,9 +340,9 @@ type UserFilter struct {
 
 // ListUsers returns one page of users matching f, ordered by the query.
 func (db *DB) ListUsers(ctx context.Context, f UserFilter, page func(*gorm.DB) *gorm.DB) ([]User, int64, error) {
-	q := db.WithContext(ctx).Model(&User{})
-	if f.OnlySelf != 0 {
-		q = q.Where("id = ?", f.OnlySelf)
+	q, err := f.Policy.Apply(db.WithContext(ctx).Model(&User{}), f.PolicyColumns)
+	if err != nil {
+		return nil, 0, err
 	}
 	if f.Search != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"

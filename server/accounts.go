@@ -80,6 +80,9 @@ type registerRequest struct {
 	FirstName     string         `json:"first_name"`
 	LastName      string         `json:"last_name"`
 	Confirmations []confirmation `json:"confirmations"`
+	// Invitation is the secret of a mailed invitation link: it proves the
+	// address and joins the organization in the same step.
+	Invitation string `json:"invitation"`
 }
 
 type confirmation struct {
@@ -128,10 +131,27 @@ func (s *Server) register(c *fiber.Ctx) error {
 			v.Add("confirmations", "You must accept the terms of use to create an account.")
 		}
 	}
+	ctx := c.UserContext()
+	var inv *models.Invitation
+	if in.Invitation != "" {
+		found, err := s.db.InvitationByToken(ctx, auth.HashToken(in.Invitation))
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			v.Add("invitation", "This invitation link is not valid any more: it was renewed, declined or the organization was deleted.")
+		case err != nil:
+			return err
+		case !strings.EqualFold(found.Email, in.Email):
+			v.Add("email", "Register with the address the invitation was sent to.")
+		default:
+			if uerr := found.Usable(s.clock.Now()); uerr != nil {
+				return invitationState(uerr)
+			}
+			inv = found
+		}
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	hash, err := s.hasher.Hash(ctx, in.Password1)
 	if err != nil {
 		return hasherError(err)
@@ -140,11 +160,20 @@ func (s *Server) register(c *fiber.Ctx) error {
 	u := &models.User{
 		Username: in.Username, Email: in.Email, PasswordHash: hash,
 		FirstName: in.FirstName, LastName: in.LastName, Role: models.RoleUser, IsActive: true,
-		EmailVerified: s.cfg.Accounts.EmailVerification == VerifyNone,
-		DateJoined:    now, PasswordChangedAt: now, UpdatedAt: now,
+		DateJoined: now, PasswordChangedAt: now, UpdatedAt: now,
+	}
+	if inv != nil {
+		u.EmailVerified = true // the secret link proves the address
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.CreateUserTx(tx, u); err != nil {
+			return err
+		}
+		if err := models.LinkInvitationsTx(tx, u.ID, u.Email); err != nil {
+			return err
+		}
+		if inv != nil {
+			_, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now)
 			return err
 		}
 		if s.cfg.Accounts.EmailVerification != VerifyNone {
@@ -153,12 +182,17 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return nil
 	})
 	if err != nil {
+		if inv != nil && !errors.Is(err, models.ErrConflict) {
+			if st := invitationState(err); st != err {
+				return st
+			}
+		}
 		return uniqueUserError(err)
 	}
 	s.logger(c).Info("user registered", "user_id", u.ID, "username", u.Username)
 	resp := registerResponse{
 		Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
-		EmailVerificationRequired: s.cfg.Accounts.EmailVerification == VerifyMandatory,
+		EmailVerificationRequired: s.cfg.Accounts.EmailVerification == VerifyMandatory && !u.EmailVerified,
 	}
 	if !resp.EmailVerificationRequired {
 		key, err := s.startSession(c, u)

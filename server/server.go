@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/server/mail"
 )
 
@@ -82,6 +83,7 @@ type Server struct {
 	hasher     *auth.Hasher
 	mailer     *mail.Mailer
 	authCache  *authCache
+	policy     *policies.Engine
 }
 
 // Deps are the parts the server is built on.
@@ -93,6 +95,8 @@ type Deps struct {
 	Mailer *mail.Mailer
 	// Hasher checks passwords; nil = argon2id at the default cost.
 	Hasher *auth.Hasher
+	// Policies decide every permission; nil = the embedded policies.
+	Policies *policies.Engine
 }
 
 // New builds the server and its routes.
@@ -115,11 +119,18 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Hasher == nil {
 		deps.Hasher = auth.NewHasher(auth.DefaultParams, 0)
 	}
+	if deps.Policies == nil {
+		eng, err := policies.New(context.Background(), policies.Options{Logger: deps.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("load the built-in policies: %w", err)
+		}
+		deps.Policies = eng
+	}
 	if deps.Mailer == nil {
 		deps.Mailer = mail.New(deps.DB, mail.Config{}, deps.Clock, deps.Logger)
 	}
 	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
-		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer,
+		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer, policy: deps.Policies,
 		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000)}
 	if cfg.UI != nil {
 		s.spa, err = loadSPA(cfg.UI)
@@ -179,6 +190,25 @@ func (s *Server) routes() {
 	authAPI.Get("/sessions", s.sessionsList)
 	authAPI.Delete("/sessions", s.sessionsDeleteOthers)
 	authAPI.Delete("/sessions/:id", s.sessionDelete)
+
+	api.Get("/auth/rules", s.rules)
+
+	api.Get("/organizations", s.organizationsList)
+	api.Post("/organizations", s.organizationsCreate)
+	api.Get("/organizations/:id", s.organizationGet)
+	api.Patch("/organizations/:id", s.organizationPatch)
+	api.Delete("/organizations/:id", s.organizationDelete)
+	api.Get("/memberships", s.membershipsList)
+	api.Get("/memberships/:id", s.membershipGet)
+	api.Patch("/memberships/:id", s.membershipPatch)
+	api.Delete("/memberships/:id", s.membershipDelete)
+	api.Get("/invitations", s.invitationsList)
+	api.Post("/invitations", s.invitationsCreate)
+	api.Get("/invitations/:key", s.invitationGet)
+	api.Delete("/invitations/:key", s.invitationDelete)
+	api.Post("/invitations/:key/accept", s.invitationAccept)
+	api.Post("/invitations/:key/decline", s.invitationDecline)
+	api.Post("/invitations/:key/resend", s.invitationResend)
 
 	api.Get("/users", s.usersList)
 	api.Get("/users/self", s.usersSelf)

@@ -80,10 +80,19 @@ func (s *Server) usersList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := models.UserFilter{Search: q.Search}
-	if d := s.decideUsers(u, scopeList, nil); d.filterSelf {
-		f.OnlySelf = u.ID
+	sc, err := s.resolveOrg(c, u)
+	if err != nil {
+		return err
 	}
+	a := authFor(u, sc.Org, sc.Membership)
+	if err := s.authorize(c, "users", "list", a, map[string]any{}); err != nil {
+		return err
+	}
+	policy, err := s.listFilter(c, "users", a)
+	if err != nil {
+		return err
+	}
+	f := models.UserFilter{Search: q.Search, Policy: policy, PolicyColumns: userColumns}
 	args := c.Context().QueryArgs()
 	str := func(name string) *string {
 		if !args.Has(name) {
@@ -111,6 +120,34 @@ func (s *Server) usersList(c *fiber.Ctx) error {
 	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, out))
 }
 
+// userColumns maps the users policy's filter fields to SQL.
+var userColumns = map[string]string{
+	"id":              "users.id",
+	"organization_id": "users.id IN (SELECT user_id FROM memberships WHERE is_active = TRUE AND organization_id = ?)",
+}
+
+// decideUser asks the users policy about target, in the request's
+// organization context (the target's role there is part of the input).
+func (s *Server) decideUser(c *fiber.Ctx, me *models.User, scope string, target *models.User) error {
+	sc, err := s.resolveOrg(c, me)
+	if err != nil {
+		return err
+	}
+	var membership any
+	if sc.Org != nil {
+		m, err := s.membershipOrNil(c, target.ID, sc.Org.ID)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			membership = map[string]any{"role": m.Role}
+		} else {
+			membership = map[string]any{"role": nil}
+		}
+	}
+	return s.authorize(c, "users", scope, authFor(me, sc.Org, sc.Membership), map[string]any{"id": target.ID, "membership": membership})
+}
+
 // targetUser loads the {id} user after the caller is known.
 func (s *Server) targetUser(c *fiber.Ctx) (*models.User, *models.User, error) {
 	me, err := currentUser(c)
@@ -136,8 +173,8 @@ func (s *Server) userGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if d := s.decideUsers(me, scopeView, target); !d.allow {
-		return Forbidden("%s", d.reason)
+	if err := s.decideUser(c, me, "view", target); err != nil {
+		return err
 	}
 	return sendJSON(c, fiber.StatusOK, s.userFor(me, target))
 }
@@ -164,12 +201,12 @@ func (s *Server) userPatch(c *fiber.Ctx) error {
 	}
 	privileged := in.Username != nil || in.Email != nil || in.Groups != nil || in.IsActive != nil ||
 		in.IsStaff != nil || in.IsSuperuser != nil
-	scope := scopeUpdate
+	scope := "update"
 	if privileged {
-		scope = scopeUpdatePrivileged
+		scope = "update:privileged"
 	}
-	if d := s.decideUsers(me, scope, target); !d.allow {
-		return Forbidden("%s", d.reason)
+	if err := s.decideUser(c, me, scope, target); err != nil {
+		return err
 	}
 	v := Validation{}
 	upd := models.UserUpdate{FirstName: in.FirstName, LastName: in.LastName, Username: in.Username, Email: in.Email, IsActive: in.IsActive}
@@ -238,8 +275,8 @@ func (s *Server) userDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if d := s.decideUsers(me, scopeDelete, target); !d.allow {
-		return Forbidden("%s", d.reason)
+	if err := s.decideUser(c, me, "delete", target); err != nil {
+		return err
 	}
 	if target.IsAdmin() && target.IsActive {
 		if err := s.keepOneAdmin(c); err != nil {

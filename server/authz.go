@@ -1,0 +1,115 @@
+package server
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/policies"
+)
+
+// orgScope is the resolved organization context of a request.
+type orgScope struct {
+	Parsed     OrgContext
+	Org        *models.Organization // nil: personal workspace or none named
+	Membership *models.Membership   // the caller's, when a member
+}
+
+// resolveOrg parses and resolves the request's organization context; an
+// unknown organization is a 404.
+func (s *Server) resolveOrg(c *fiber.Ctx, u *models.User) (*orgScope, error) {
+	parsed, err := ParseOrgContext(c)
+	if err != nil {
+		return nil, err
+	}
+	sc := &orgScope{Parsed: parsed}
+	if parsed.Scope != OrgNamed {
+		return sc, nil
+	}
+	ctx := c.UserContext()
+	var org *models.Organization
+	if parsed.ID != 0 {
+		org, err = s.db.OrganizationByID(ctx, uint64(parsed.ID))
+	} else {
+		org, err = s.db.OrganizationBySlug(ctx, parsed.Slug)
+	}
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, NotFound("Organization not found.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if parsed.ID != 0 && parsed.Slug != "" && !strings.EqualFold(org.Slug, parsed.Slug) {
+		return nil, BadRequest("Conflicting organization context: org and org_id name different organizations.")
+	}
+	sc.Org = org
+	if sc.Membership, err = s.membershipOrNil(c, u.ID, org.ID); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (s *Server) membershipOrNil(c *fiber.Ctx, userID, orgID uint64) (*models.Membership, error) {
+	m, err := s.db.MembershipOf(c.UserContext(), userID, orgID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// authFor builds the auth part of a policy input.
+func authFor(u *models.User, org *models.Organization, m *models.Membership) policies.Auth {
+	a := policies.Auth{User: policies.AuthUser{ID: u.ID, Privilege: u.Role}}
+	if org != nil {
+		ao := &policies.AuthOrg{ID: org.ID}
+		if org.OwnerID != nil {
+			ao.OwnerID = *org.OwnerID
+		}
+		if m != nil {
+			role := m.Role
+			ao.Role = &role
+		}
+		a.Organization = ao
+	}
+	return a
+}
+
+// authorize asks the policy engine; a denial is a 403 with its reasons.
+func (s *Server) authorize(c *fiber.Ctx, resource, scope string, auth policies.Auth, res any) error {
+	d, err := s.policy.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
+	if err != nil {
+		return err
+	}
+	if !d.Allow {
+		msg := "You do not have permission to perform this action."
+		if len(d.Reasons) > 0 {
+			msg = strings.Join(d.Reasons, " ")
+		}
+		return Forbidden("%s", msg)
+	}
+	return nil
+}
+
+// listFilter asks the policy which rows of resource the caller may list.
+func (s *Server) listFilter(c *fiber.Ctx, resource string, auth policies.Auth) (models.Filter, error) {
+	f, err := s.policy.Filter(c.UserContext(), resource, policies.Input{Scope: "list", Auth: auth})
+	if err != nil {
+		return models.Filter{}, err
+	}
+	out := models.Filter{All: f.All, None: f.None}
+	for _, term := range f.Any {
+		conds := make([]models.Cond, len(term))
+		for i, cnd := range term {
+			conds[i] = models.Cond{Field: cnd.Field, Value: cnd.Value}
+		}
+		out.Any = append(out.Any, conds)
+	}
+	return out, nil
+}
+
+// rules serves the active policy bundle (GET /api/auth/rules).
+func (s *Server) rules(c *fiber.Ctx) error {
+	return sendJSON(c, fiber.StatusOK, s.policy.Bundle())
+}
