@@ -25,7 +25,6 @@ const PRIVATE = [
 async function audit(page) {
   await page.evaluate(AXE);
   const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
   );
   return result.violations.map(

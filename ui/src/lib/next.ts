@@ -9,7 +9,6 @@
 export function sanitizeNext(next: string | null | undefined, fallback = '/'): string {
   if (!next) return fallback;
   // Control characters and whitespace at the edges are never part of a real path.
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(next) || next !== next.trim()) return fallback;
   if (!next.startsWith('/')) return fallback;
   if (next.startsWith('//') || next.includes('\\')) return fallback;

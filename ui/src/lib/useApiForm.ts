@@ -103,7 +103,6 @@ export function useApiForm<V extends Record<string, unknown>>(opts: ApiFormOptio
       setFocusRequest((n) => n + 1);
     },
     // initialValues' keys never change during the life of a form.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [fieldMap],
   );
 
@@ -134,7 +133,6 @@ export function useApiForm<V extends Record<string, unknown>>(opts: ApiFormOptio
     setValues(next ?? opts.initialValues);
     setErrors({});
     setFormError(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return {

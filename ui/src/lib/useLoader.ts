@@ -31,7 +31,6 @@ export function useLoader<T>(load: (signal: AbortSignal) => Promise<T>, deps: un
         if (!ctrl.signal.aborted) setLoading(false);
       });
     return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
