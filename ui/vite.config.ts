@@ -35,5 +35,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     css: false,
     restoreMocks: true,
+    // Typing whole forms with user-event is slow on a 2-core machine.
+    testTimeout: 20_000,
   },
 });

@@ -46,7 +46,7 @@ function setup(loginHandler: (call: RecordedCall) => Response, path = '/auth/log
 
 describe('LoginPage', () => {
   it('asks for the identifier first, then shows and focuses the password field', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup(() => json(200, { key: 'k' }));
     const identifier = await screen.findByLabelText(/username or email/i);
     expect(screen.queryByLabelText(/^password/i)).toBeNull();
@@ -60,7 +60,7 @@ describe('LoginPage', () => {
   });
 
   it('does not advance with an empty identifier and says why', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup(() => json(200, { key: 'k' }));
     await user.click(await screen.findByRole('button', { name: 'Next' }));
     const identifier = screen.getByLabelText(/username or email/i);
@@ -71,7 +71,7 @@ describe('LoginPage', () => {
   });
 
   it('posts {username, password} and goes to next', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { calls } = setup(() => json(200, { key: 'k' }));
     await user.type(await screen.findByLabelText(/username or email/i), 'alice{Enter}');
     await user.type(await screen.findByLabelText(/^password/i), 's3cret-pass{Enter}');
@@ -81,7 +81,7 @@ describe('LoginPage', () => {
   });
 
   it('posts {email, password} when the identifier is an email, and ignores an unsafe next', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { calls } = setup(() => json(200, { key: 'k' }), '/auth/login?next=https%3A%2F%2Fevil.example%2F');
     await user.type(await screen.findByLabelText(/username or email/i), 'alice@example.com{Enter}');
     await user.type(await screen.findByLabelText(/^password/i), 'pw{Enter}');
@@ -91,7 +91,7 @@ describe('LoginPage', () => {
   });
 
   it('shows non_field_errors in an alert and keeps what was typed', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup(() => json(400, { non_field_errors: ['Unable to log in with provided credentials.'] }));
     await user.type(await screen.findByLabelText(/username or email/i), 'alice{Enter}');
     await user.type(await screen.findByLabelText(/^password/i), 'wrong{Enter}');
@@ -104,7 +104,7 @@ describe('LoginPage', () => {
   });
 
   it('words a 429 with the Retry-After delay', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup(() => json(429, { detail: 'Request was throttled.' }, { 'Retry-After': '900' }));
     await user.type(await screen.findByLabelText(/username or email/i), 'alice{Enter}');
     await user.type(await screen.findByLabelText(/^password/i), 'pw{Enter}');
@@ -112,7 +112,7 @@ describe('LoginPage', () => {
   });
 
   it('puts a server field error under the identifier field', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup(() => json(400, { username: ['This field may not be blank.'] }));
     await user.type(await screen.findByLabelText(/username or email/i), 'alice{Enter}');
     await user.type(await screen.findByLabelText(/^password/i), 'pw{Enter}');

@@ -25,7 +25,7 @@ const field = (label: RegExp) => screen.getByLabelText(label) as HTMLInputElemen
 
 describe('RegisterPage', () => {
   it('fills the username from the email until the user edits it', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup();
     await user.type(await screen.findByLabelText(/^email/i), 'Ada.L@example.com');
     expect(field(/^username/i).value).toBe('ada.l');
@@ -36,7 +36,7 @@ describe('RegisterPage', () => {
   });
 
   it('sends the form with the terms confirmation and shows "Check your email"', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { calls } = setup();
     await user.type(await screen.findByLabelText(/^first name/i), 'Ada');
     await user.type(field(/^last name/i), 'Lovelace');
@@ -58,7 +58,7 @@ describe('RegisterPage', () => {
   });
 
   it('checks the fields before sending and focuses the first invalid one', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { calls } = setup();
     await user.type(await screen.findByLabelText(/^first name/i), 'Ada');
     await user.type(field(/^password/i), 'one-password');
@@ -71,7 +71,7 @@ describe('RegisterPage', () => {
   });
 
   it('puts server field errors under their fields', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     setup('/auth/register', () => json(400, { username: ['A user with that username already exists.'], password1: ['This password is too common.'] }));
     await user.type(await screen.findByLabelText(/^first name/i), 'Ada');
     await user.type(field(/^last name/i), 'Lovelace');
@@ -87,7 +87,7 @@ describe('RegisterPage', () => {
   });
 
   it('locks the invited email and sends the invitation key', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { calls } = setup('/auth/register?invitation=inv-key-1&email=bob%40example.com');
     const email = await screen.findByLabelText(/^email/i);
     expect((email as HTMLInputElement).value).toBe('bob@example.com');
