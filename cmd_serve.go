@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/server"
 )
 
@@ -35,11 +38,30 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	// Compile the policies while the database opens and migrates.
+	type compiled struct {
+		engine *policies.Engine
+		err    error
+	}
+	policiesReady := make(chan compiled, 1)
+	go func() {
+		e, err := policies.New(ctx, policies.Options{Dir: o.PoliciesDir, Logger: log})
+		policiesReady <- compiled{e, err}
+	}()
+
 	a, err := openApp(ctx, o, log)
 	if err != nil {
+		<-policiesReady
 		return err
 	}
 	defer a.close()
+
+	pc := <-policiesReady
+	if pc.err != nil {
+		return fmt.Errorf("policies: %w", pc.err)
+	}
+	engine := pc.engine
+	go engine.Run(ctx)
 
 	srv, err := server.New(server.Config{
 		BaseURL:   o.BaseURL,
@@ -47,7 +69,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		UI:        uiFS(),
 		AccessLog: o.AccessLog,
 		Accounts:  o.accountSettings(a.mailer.Enabled()),
-	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher})
+	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, Policies: engine})
 	if err != nil {
 		return err
 	}
@@ -80,6 +102,13 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		log.Warn("no admin account exists yet: open the setup link within one hour to create it, or run `gatehouse admin create`", "setup_url", link)
 		fmt.Fprintf(io.err, "\n  No admin yet. Create the first admin at:\n  %s\n  (valid for one hour, single use)\n\n", link)
 	}
+
+	// Start-up (policy compilation above all) leaves garbage behind: hand it
+	// back to the OS so an idle server stays small.
+	go func() {
+		runtime.GC()
+		debug.FreeOSMemory()
+	}()
 
 	var result error
 	select {
