@@ -39,8 +39,6 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXRequestID, id)
 	ctx := context.WithValue(c.UserContext(), requestIDKey, id)
 	c.SetUserContext(ctx)
-	log := s.log.With("request_id", id)
-	c.Locals(localLogger, log)
 	if strings.Contains(c.Get(fiber.HeaderAccept), "application/vnd.cvat+json") {
 		c.Locals(localVendorJSON, true)
 	}
@@ -53,7 +51,7 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 		}
 	}
 	if s.cfg.AccessLog {
-		log.LogAttrs(ctx, slog.LevelInfo, "request",
+		s.logger(c).LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("method", c.Method()),
 			slog.String("path", c.Path()),
 			slog.Int("status", c.Response().StatusCode()),
@@ -82,12 +80,19 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// logger returns the request's logger.
+// logger returns the request's logger, which prints the request id on
+// every line. It is made on first use: most requests never log.
 func (s *Server) logger(c *fiber.Ctx) *slog.Logger {
 	if l, ok := c.Locals(localLogger).(*slog.Logger); ok {
 		return l
 	}
-	return s.log
+	id := RequestID(c.UserContext())
+	if id == "" {
+		return s.log
+	}
+	l := s.log.With("request_id", id)
+	c.Locals(localLogger, l)
+	return l
 }
 
 // recoverPanics turns a panic into a 500 with the SPEC body; the stack goes
