@@ -125,7 +125,48 @@ func TestResponsesMatchCVATSchema(t *testing.T) {
 	sc.check(b, "POST", "/api/auth/logout", nil, 200)
 	sc.check(other, "DELETE", "/api/users/"+strconv.Itoa(selfID(t, other)), nil, 204)
 
+	// Organizations, memberships and invitations.
+	f := newOrgFixture(t, env)
+	o := inOrg(f.owner, f.slug)
+	orgID := strconv.Itoa(f.id)
+	sc.check(f.owner, "GET", "/api/organizations", nil, 200)
+	created := sc.check(f.outsider, "POST", "/api/organizations", map[string]any{"slug": "schema" + strconv.Itoa(int(userSeq.Add(1))), "name": "Schema Org", "description": "d", "contact": map[string]any{"email": "c@example.com"}}, 201)
+	var newOrg struct{ ID int }
+	decodeInto(t, created, &newOrg)
+	sc.check(f.owner, "GET", "/api/organizations/"+orgID, nil, 200)
+	sc.check(f.owner, "PATCH", "/api/organizations/"+orgID, map[string]any{"name": "Renamed"}, 200)
+	sc.check(o, "GET", "/api/memberships", nil, 200)
+	mid := strconv.Itoa(f.membershipID(t, "worker"))
+	sc.check(f.owner, "GET", "/api/memberships/"+mid, nil, 200)
+	sc.check(f.owner, "PATCH", "/api/memberships/"+mid, map[string]any{"role": "supervisor"}, 200)
+	_, _, inviteeEmail := env.registerUser("schemainv")
+	invResp := sc.check(o, "POST", "/api/invitations", map[string]any{"email": inviteeEmail, "role": "worker"}, 201)
+	var inv struct{ Key string }
+	decodeInto(t, invResp, &inv)
+	sc.check(o, "GET", "/api/invitations", nil, 200)
+	sc.check(f.owner, "GET", "/api/invitations/"+inv.Key, nil, 200)
+	sc.check(f.owner, "POST", "/api/invitations/"+inv.Key+"/resend", nil, 204)
+	sc.check(f.owner, "DELETE", "/api/invitations/"+inv.Key, nil, 204)
+	_, _, joinerEmail := env.registerUser("schemajoin")
+	joiner := env.browser()
+	expect(t, joiner.do("POST", "/api/auth/login", map[string]any{"email": joinerEmail, "password": goodPassword}), 200)
+	inv2 := sc.check(o, "POST", "/api/invitations", map[string]any{"email": joinerEmail, "role": "worker"}, 201)
+	decodeInto(t, inv2, &inv)
+	sc.check(joiner, "POST", "/api/invitations/"+inv.Key+"/accept", nil, 200)
+	_, _, declinerEmail := env.registerUser("schemadecl")
+	decliner := env.browser()
+	expect(t, decliner.do("POST", "/api/auth/login", map[string]any{"email": declinerEmail, "password": goodPassword}), 200)
+	inv3 := sc.check(o, "POST", "/api/invitations", map[string]any{"email": declinerEmail, "role": "worker"}, 201)
+	decodeInto(t, inv3, &inv)
+	sc.check(decliner, "POST", "/api/invitations/"+inv.Key+"/decline", nil, 204)
+	sc.check(f.owner, "DELETE", "/api/memberships/"+mid, nil, 204)
+	sc.check(f.outsider, "DELETE", "/api/organizations/"+strconv.Itoa(newOrg.ID), nil, 204)
+
 	for _, op := range []string{
+		"GET /api/organizations", "POST /api/organizations", "GET /api/organizations/{id}", "PATCH /api/organizations/{id}", "DELETE /api/organizations/{id}",
+		"GET /api/memberships", "GET /api/memberships/{id}", "PATCH /api/memberships/{id}", "DELETE /api/memberships/{id}",
+		"GET /api/invitations", "POST /api/invitations", "GET /api/invitations/{key}", "DELETE /api/invitations/{key}",
+		"POST /api/invitations/{key}/accept", "POST /api/invitations/{key}/decline", "POST /api/invitations/{key}/resend",
 		"GET /api/server/about", "POST /api/auth/register", "POST /api/auth/login", "POST /api/auth/logout",
 		"POST /api/auth/password/change", "POST /api/auth/password/reset", "POST /api/auth/password/reset/confirm",
 		"GET /api/users", "GET /api/users/self", "GET /api/users/{id}", "PATCH /api/users/{id}", "DELETE /api/users/{id}",
