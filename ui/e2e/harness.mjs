@@ -3,15 +3,17 @@
 // records console errors and failed requests, and counts checks.
 //
 // A scenario is a module in e2e/scenarios/ whose default export is
-//   { name: string, run: async (t) => void }
+//   { name: string, run: async (t) => void, server?: { mailpit?, args?, env? } }
+// (`server` gives the scenario a fresh server of its own, with SMTP to a
+// Mailpit when `mailpit` is true; see runScenarios)
 // where t.check(name, fn) runs one named check (counted in the final line),
 // and t gives baseURL, newPage(), screenshot(page, name) and the server logs.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -50,12 +52,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts `$bin serve --http 127.0.0.1:PORT --data-dir <temp>` and waits for
  * GET /healthz to answer 200. Returns { baseURL, logs(), stop() }.
  */
-export async function startServer({ bin, env = {}, timeoutMs = 30_000 } = {}) {
+export async function startServer({ bin, env = {}, args = [], timeoutMs = 30_000 } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
   const baseURL = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
     // Email verification off unless a scenario asks otherwise, so sign-up
     // journeys do not depend on whether the machine has SMTP settings.
     // The per-IP budget on /api/auth/* (default 120/min) is raised: every
@@ -103,6 +105,113 @@ export async function startServer({ bin, env = {}, timeoutMs = 30_000 } = {}) {
     await sleep(150);
   }
   return { baseURL, dataDir, logs: () => output, stop };
+}
+
+/** The mailpit binary: $MAILPIT_BIN, then PATH, $GOBIN, $GOPATH/bin, ~/go/bin. */
+function findMailpit() {
+  const candidates = [process.env.MAILPIT_BIN];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'mailpit'));
+  if (process.env.GOBIN) candidates.push(join(process.env.GOBIN, 'mailpit'));
+  if (process.env.GOPATH) candidates.push(join(process.env.GOPATH.split(delimiter)[0], 'bin', 'mailpit'));
+  candidates.push(join(homedir(), 'go', 'bin', 'mailpit'));
+  return candidates.find((c) => c && existsSync(c)) ?? null;
+}
+
+/**
+ * A Mailpit to send the server's mail to. Uses the one named by
+ * GATEHOUSE_TEST_MAILPIT_SMTP and GATEHOUSE_TEST_MAILPIT_API (as CI does),
+ * else starts its own on free loopback ports. A shared Mailpit sees every
+ * test's mail: scenarios use addresses of their own and search by recipient.
+ * Returns { smtp, api, latest(to, subject?), waitFor(to, subject, timeoutMs), stop() }.
+ */
+export async function startMailpit({ timeoutMs = 20_000 } = {}) {
+  let smtp = process.env.GATEHOUSE_TEST_MAILPIT_SMTP;
+  let api = process.env.GATEHOUSE_TEST_MAILPIT_API?.replace(/\/+$/, '');
+  let stop = async () => {};
+  if (!smtp || !api) {
+    const bin = findMailpit();
+    if (!bin) throw new Error('mailpit not found: `go install github.com/axllent/mailpit@v1.33.1`, or set GATEHOUSE_TEST_MAILPIT_SMTP and GATEHOUSE_TEST_MAILPIT_API');
+    const [smtpPort, httpPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mailpit-'));
+    smtp = `127.0.0.1:${smtpPort}`;
+    api = `http://127.0.0.1:${httpPort}`;
+    let output = '';
+    let exited = null;
+    const child = spawn(bin, [
+      '--smtp', smtp, '--listen', `127.0.0.1:${httpPort}`,
+      '--smtp-auth-accept-any', '--smtp-auth-allow-insecure', '--smtp-disable-rdns',
+      '--disable-version-check', '--database', join(dir, 'mailpit.db'),
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code, signal) => (exited = { code, signal }));
+    child.on('error', (err) => (exited = { code: -1, signal: String(err) }));
+    stop = async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (exited) {
+        await stop();
+        throw new Error(`mailpit exited (${JSON.stringify(exited)}):\n${output}`);
+      }
+      try {
+        if ((await fetch(`${api}/api/v1/messages?limit=1`)).ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`mailpit not ready after ${timeoutMs} ms:\n${output}`);
+      }
+      await sleep(100);
+    }
+  }
+  const getJSON = async (path) => {
+    const res = await fetch(api + path);
+    if (!res.ok) throw new Error(`mailpit ${path} answered ${res.status}`);
+    return res.json();
+  };
+  /** The newest message to `to` (optionally whose subject matches), or null. */
+  const latest = async (to, subject = /./) => {
+    const found = await getJSON(`/api/v1/search?query=${encodeURIComponent(`to:"${to}"`)}&limit=50`);
+    for (const m of found.messages ?? []) {
+      if (subject.test(m.Subject)) return getJSON(`/api/v1/message/${encodeURIComponent(m.ID)}`);
+    }
+    return null;
+  };
+  /**
+   * Waits for a message to `to` whose subject matches and that is not one of
+   * `seen` (IDs of messages already read), so a second mail of the same kind
+   * is told apart from the first.
+   */
+  const waitFor = async (to, subject = /./, { timeoutMs: wait = 15_000, seen = [] } = {}) => {
+    const deadline = Date.now() + wait;
+    for (;;) {
+      const found = await getJSON(`/api/v1/search?query=${encodeURIComponent(`to:"${to}"`)}&limit=50`);
+      const hit = (found.messages ?? []).find((m) => subject.test(m.Subject) && !seen.includes(m.ID));
+      if (hit) return getJSON(`/api/v1/message/${encodeURIComponent(hit.ID)}`);
+      if (Date.now() > deadline) {
+        const subjects = (found.messages ?? []).map((m) => m.Subject).join(' | ') || 'none';
+        throw new Error(`no mail to ${to} matching ${subject} within ${wait} ms (got: ${subjects})`);
+      }
+      await sleep(200);
+    }
+  };
+  return { smtp, api, latest, waitFor, stop };
+}
+
+/** The first link in a mail's text body whose URL matches `pattern`. */
+export function linkIn(message, pattern) {
+  const links = (message.Text ?? '').match(/https?:\/\/[^\s<>"]+/g) ?? [];
+  const link = links.find((l) => pattern.test(l));
+  if (!link) throw new Error(`no link matching ${pattern} in "${message.Subject}":\n${message.Text}`);
+  return link;
 }
 
 /** Launches chromium with a fresh temporary profile. Returns { context, close() }. */
@@ -204,30 +313,73 @@ export async function signIn(page, baseURL, identifier, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Runs scenarios against one server; prints one line per check and the summary. */
+/**
+ * Starts what a scenario with its own `server` options needs: a Mailpit when
+ * `mailpit: true` (the server then sends mail to it over SMTP), and a server
+ * with the extra `args` and `env`. Returns { server, mail, stop() }.
+ */
+async function startOwnServer({ bin, options }) {
+  let mail = null;
+  const args = [...(options.args ?? [])];
+  if (options.mailpit) {
+    mail = await startMailpit();
+    args.push('--smtp-url', `smtp://${mail.smtp}?tls=none`);
+  }
+  try {
+    const server = await startServer({ bin, args, env: options.env ?? {} });
+    return { server, mail, stop: async () => { await server.stop(); await mail?.stop(); } };
+  } catch (err) {
+    await mail?.stop();
+    throw err;
+  }
+}
+
+/**
+ * Runs scenarios; prints one line per check and the summary. Scenarios
+ * without `server` options share one server; a scenario that exports
+ * `server: { mailpit?, args?, env? }` gets a fresh server of its own (and a
+ * Mailpit as `t.mail`), stopped when it ends.
+ */
 export async function runScenarios(scenarios, { bin }) {
   mkdirSync(ARTIFACTS, { recursive: true });
   let passed = 0;
   let failed = 0;
-  let server;
-  try {
-    server = await startServer({ bin });
-    console.log(`e2e: server ready at ${server.baseURL}`);
-  } catch (err) {
-    console.error(String(err?.message ?? err));
-    console.log('e2e: 0 passed, 1 failed');
-    return 1;
-  }
-  // Scenarios run in file-name order against one server; `shared` carries
-  // what one leaves for the next (e.g. the first admin's credentials).
-  const shared = {};
+  let shared;
+  const logs = [];
+  const startShared = async () => {
+    if (shared) return shared;
+    shared = await startServer({ bin });
+    console.log(`e2e: server ready at ${shared.baseURL}`);
+    return shared;
+  };
+  // Scenarios run in file-name order; those on the shared server pass state
+  // to the next through `state` (e.g. the first admin's credentials).
+  const sharedState = {};
   try {
     for (const scenario of scenarios) {
+      console.log(`scenario: ${scenario.name}`);
+      let server;
+      let own = null;
+      try {
+        if (scenario.server) {
+          own = await startOwnServer({ bin, options: scenario.server });
+          server = own.server;
+          console.log(`  own server at ${server.baseURL}${own.mail ? `, mail to ${own.mail.smtp} (API ${own.mail.api})` : ''}`);
+        } else {
+          server = await startShared();
+        }
+      } catch (err) {
+        failed++;
+        console.log(`  FAIL ${scenario.name} (server did not start)\n       ${String(err?.message ?? err).split('\n').join('\n       ')}`);
+        continue;
+      }
+      const failedBefore = failed;
       const browser = await launchBrowser();
       const t = {
         baseURL: server.baseURL,
         server,
-        shared,
+        shared: own ? {} : sharedState,
+        mail: own?.mail ?? null,
         context: browser.context,
         /** A new tab with a watcher attached. */
         newPage: async (opts) => {
@@ -252,7 +404,6 @@ export async function runScenarios(scenarios, { bin }) {
           }
         },
       };
-      console.log(`scenario: ${scenario.name}`);
       try {
         await scenario.run(t);
       } catch (err) {
@@ -260,12 +411,19 @@ export async function runScenarios(scenarios, { bin }) {
         console.log(`  FAIL ${scenario.name} (outside a check)\n       ${String(err?.stack ?? err)}`);
       } finally {
         await browser.close();
+        if (own) {
+          if (failed > failedBefore) logs.push([scenario.name, server.logs()]);
+          await own.stop();
+        }
       }
     }
   } finally {
-    await server.stop();
+    if (shared) {
+      if (failed) logs.push(['shared server', shared.logs()]);
+      await shared.stop();
+    }
   }
-  if (failed) console.log(`server log (last 4000 chars):\n${server.logs().slice(-4000)}`);
+  for (const [name, text] of logs) console.log(`server log of ${name} (last 4000 chars):\n${text.slice(-4000)}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }

@@ -28,7 +28,7 @@ const scenarios = [];
 for (const file of files) {
   const mod = await import(pathToFileURL(file).href);
   if (!mod.default?.run) throw new Error(`${basename(file)}: default export needs a run(t) function`);
-  scenarios.push({ name: mod.default.name ?? basename(file, '.mjs'), run: mod.default.run });
+  scenarios.push({ name: mod.default.name ?? basename(file, '.mjs'), run: mod.default.run, server: mod.default.server });
 }
 
 process.exitCode = await runScenarios(scenarios, { bin });
