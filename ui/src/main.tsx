@@ -5,6 +5,8 @@ import './styles';
 import './app.css';
 import { App } from './App';
 import { UserProvider } from './auth/UserContext';
+import { NoticesProvider } from './components/Notices';
+import { OrgProvider } from './org/OrgContext';
 import { ThemeProvider } from './ThemeProvider';
 
 const root = document.getElementById('root');
@@ -14,9 +16,13 @@ createRoot(root).render(
   <StrictMode>
     <ThemeProvider>
       <BrowserRouter>
-        <UserProvider>
-          <App />
-        </UserProvider>
+        <NoticesProvider>
+          <UserProvider>
+            <OrgProvider>
+              <App />
+            </OrgProvider>
+          </UserProvider>
+        </NoticesProvider>
       </BrowserRouter>
     </ThemeProvider>
   </StrictMode>,

@@ -1,4 +1,7 @@
-import { errorFromResponse, NetworkError, UnauthorizedError } from './errors';
+import { errorFromResponse, NetworkError, NotFoundError, UnauthorizedError } from './errors';
+
+/** The server's answer when the organization named by X-Organization does not exist. */
+export const ORG_NOT_FOUND_DETAIL = 'Organization not found.';
 
 /**
  * Fired on window when any API call answers 401, so the app can notice an
@@ -59,7 +62,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send no X-Organization header even when one is chosen. */
   noOrg?: boolean;
+  /** Send this X-Organization value instead of the active one ('' = personal workspace). */
+  org?: string;
 }
+
+/**
+ * Fired on window when a call that named a workspace answers 404
+ * "Organization not found." (the stored organization was deleted or renamed),
+ * so the app can fall back to the personal workspace. detail: { slug }.
+ */
+export const ORG_NOT_FOUND_EVENT = 'gatehouse:org-not-found';
 
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   if (!query) return path;
@@ -86,9 +98,10 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
     const csrf = readCookie('csrftoken');
     if (csrf) headers.set('X-CSRFToken', csrf);
   }
+  let sentOrg: string | null = null;
   if (!opts.noOrg) {
-    const org = getActiveOrg();
-    if (org !== null) headers.set('X-Organization', org);
+    sentOrg = opts.org ?? getActiveOrg();
+    if (sentOrg !== null) headers.set('X-Organization', sentOrg);
   }
 
   let res: Response;
@@ -117,6 +130,9 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
   if (!res.ok) {
     const err = errorFromResponse(res.status, body, res.headers);
     if (err instanceof UnauthorizedError) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail: { path } }));
+    if (err instanceof NotFoundError && sentOrg && err.detail === ORG_NOT_FOUND_DETAIL) {
+      window.dispatchEvent(new CustomEvent(ORG_NOT_FOUND_EVENT, { detail: { slug: sentOrg } }));
+    }
     throw err;
   }
   return body as T;

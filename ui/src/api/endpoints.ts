@@ -4,6 +4,11 @@ import type {
   AccessToken,
   AuthMethods,
   CreatedAccessToken,
+  Invitation,
+  Membership,
+  Organization,
+  OrganizationWrite,
+  OrgRole,
   LoginResponse,
   OutboxMessage,
   Paginated,
@@ -65,4 +70,43 @@ export const usersApi = {
     apiRequest<Paginated<User>>('/api/users', { query: q as Q, signal, noOrg: true }),
   update: (id: number, body: Partial<Pick<User, 'first_name' | 'last_name' | 'groups' | 'is_active'>>) =>
     api.patch<User>(`/api/users/${id}`, body),
+};
+
+export const orgsApi = {
+  /** Every organization I belong to (admins: every organization); the workspace header does not apply. */
+  list: (signal?: AbortSignal) =>
+    apiRequest<Paginated<Organization>>('/api/organizations', { query: { page_size: 'all', sort: 'slug' }, signal, noOrg: true }),
+  create: (body: OrganizationWrite) => apiRequest<Organization>('/api/organizations', { method: 'POST', body, noOrg: true }),
+  get: (id: number, signal?: AbortSignal) => apiRequest<Organization>(`/api/organizations/${id}`, { signal, noOrg: true }),
+  update: (id: number, body: OrganizationWrite) =>
+    apiRequest<Organization>(`/api/organizations/${id}`, { method: 'PATCH', body, noOrg: true }),
+  remove: (id: number) => apiRequest<void>(`/api/organizations/${id}`, { method: 'DELETE', noOrg: true }),
+};
+
+export const membershipsApi = {
+  /** Members of the organization `org` (its slug). */
+  list: (org: string, signal?: AbortSignal) =>
+    apiRequest<Paginated<Membership>>('/api/memberships', { query: { page_size: 'all' }, signal, org }),
+  setRole: (id: number, role: Exclude<OrgRole, 'owner'>) =>
+    apiRequest<Membership>(`/api/memberships/${id}`, { method: 'PATCH', body: { role }, noOrg: true }),
+  /** Removes a member; on one's own membership this is "leave". */
+  remove: (id: number) => apiRequest<void>(`/api/memberships/${id}`, { method: 'DELETE', noOrg: true }),
+};
+
+const invitationPath = (key: string) => `/api/invitations/${encodeURIComponent(key)}`;
+
+export const invitationsApi = {
+  /** Invites `email` into the organization `org` (its slug). */
+  create: (org: string, body: { email: string; role: Exclude<OrgRole, 'owner'> }) =>
+    apiRequest<Invitation>('/api/invitations', { method: 'POST', body, org }),
+  /** Pending invitations of the organization `org` (owner and maintainers). */
+  pendingOf: (org: string, signal?: AbortSignal) =>
+    apiRequest<Paginated<Invitation>>('/api/invitations', { query: { accepted: 'false', page_size: 'all' }, signal, org }),
+  /** Pending invitations sent to me, from any organization. */
+  mine: (signal?: AbortSignal) =>
+    apiRequest<Paginated<Invitation>>('/api/invitations', { query: { accepted: 'false', mine: 1, page_size: 'all' }, signal, noOrg: true }),
+  accept: (key: string) => apiRequest<{ organization_slug: string }>(`${invitationPath(key)}/accept`, { method: 'POST', body: {}, noOrg: true }),
+  decline: (key: string) => apiRequest<void>(`${invitationPath(key)}/decline`, { method: 'POST', body: {}, noOrg: true }),
+  resend: (key: string) => apiRequest<void>(`${invitationPath(key)}/resend`, { method: 'POST', body: {}, noOrg: true }),
+  remove: (key: string) => apiRequest<void>(invitationPath(key), { method: 'DELETE', noOrg: true }),
 };

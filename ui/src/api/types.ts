@@ -110,3 +110,65 @@ export interface OutboxMessage {
 export interface SsoSelection {
   login_url: string;
 }
+
+/** Roles inside an organization; nobody becomes owner through the API. */
+export type OrgRole = 'owner' | 'maintainer' | 'supervisor' | 'worker';
+
+export interface BasicUser {
+  id: number;
+  url?: string;
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+export interface OrgContact {
+  email?: string;
+  phoneNumber?: string;
+  location?: string;
+}
+
+export interface Organization {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  created_date: string;
+  updated_date: string;
+  contact: OrgContact;
+  owner: BasicUser | null;
+  /** The caller's role; absent when the caller is not a member (an admin looking in). */
+  user_role?: OrgRole;
+}
+
+export interface OrganizationWrite {
+  slug?: string;
+  name?: string;
+  description?: string;
+  contact?: OrgContact;
+}
+
+export interface Membership {
+  id: number;
+  user: BasicUser;
+  organization: number;
+  is_active: boolean;
+  joined_date: string | null;
+  role: OrgRole;
+  invitation: string | null;
+}
+
+export interface Invitation {
+  key: string;
+  created_date: string;
+  sent_date: string;
+  expiry_date: string;
+  owner: BasicUser | null;
+  role: OrgRole;
+  user: BasicUser;
+  email: string;
+  organization: number;
+  expired: boolean;
+  accepted: boolean;
+  organization_info: { id: number; slug: string; name: string };
+}

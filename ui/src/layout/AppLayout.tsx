@@ -1,15 +1,17 @@
-import { Suspense } from 'react';
+import { Suspense, useState } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { Avatar, Box, Burger, Container, Group, Menu, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { isAdmin, useCurrentUser } from '../auth/UserContext';
-import { useActiveOrg } from '../org/useActiveOrg';
+import { useOrgs } from '../org/OrgContext';
+import { OrgMenuItems, SwitchOrganizationDialog } from '../org/OrgMenu';
+import { CreateOrganizationModal } from '../org/CreateOrganizationModal';
+import { PendingInvitationsNotice } from '../org/PendingInvitationsNotice';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { PageLoader } from '../components/PageLoader';
 import { ThemeToggle } from '../components/ThemeToggle';
 import {
   IconBuilding,
-  IconCheck,
   IconChevronDown,
   IconInbox,
   IconKey,
@@ -33,86 +35,78 @@ function initials(first: string, last: string, username: string) {
 
 function UserMenu() {
   const { user, logout } = useCurrentUser();
-  const [org, setOrg] = useActiveOrg();
+  const { orgs, active, switchTo } = useOrgs();
+  const [creating, setCreating] = useState(false);
+  const [switching, setSwitching] = useState(false);
   if (!user) return null;
-  const personal = !org;
 
   // RequireAuth takes the signed-out user to the login page.
   const onLogout = () => void logout();
 
   return (
-    <Menu position="bottom-end" width={240} withinPortal shadow="md">
-      <Menu.Target>
-        {/* The accessible name is the visible text (username and workspace); on narrow screens it is only visually hidden. */}
-        <UnstyledButton className={classes.userButton}>
-          <Group gap={8} wrap="nowrap">
-            <Avatar size={30} radius="xl" color="indigo" variant="filled" aria-hidden="true">
-              {initials(user.first_name, user.last_name, user.username)}
-            </Avatar>
-            <Box className={classes.userText}>
-              <Text size="sm" fw={600} lh={1.2}>
-                {user.username}
-              </Text>
-              <Text size="xs" c="dimmed" lh={1.2}>
-                {personal ? 'Personal workspace' : org}
-              </Text>
-            </Box>
-            <IconChevronDown size={14} />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Sub position="left-start">
-          <Menu.Sub.Target>
-            <Menu.Sub.Item leftSection={<IconBuilding size={16} />}>Organization</Menu.Sub.Item>
-          </Menu.Sub.Target>
-          <Menu.Sub.Dropdown>
-            <Menu.Label>Workspace</Menu.Label>
-            <Menu.Item
-              onClick={() => setOrg('')}
-              rightSection={personal ? <IconCheck size={16} aria-label="active" /> : null}
-              aria-current={personal ? 'true' : undefined}
-            >
-              Personal workspace
-            </Menu.Item>
-            {!personal && org && (
-              <Menu.Item rightSection={<IconCheck size={16} />} aria-current="true" component={Link} to="/organization">
-                {org}
+    <>
+      <Menu position="bottom-end" width={240} withinPortal shadow="md">
+        <Menu.Target>
+          {/* The accessible name is the visible text (username and workspace); on narrow screens it is only visually hidden. */}
+          <UnstyledButton className={classes.userButton}>
+            <Group gap={8} wrap="nowrap">
+              <Avatar size={30} radius="xl" color="indigo" variant="filled" aria-hidden="true">
+                {initials(user.first_name, user.last_name, user.username)}
+              </Avatar>
+              <Box className={classes.userText}>
+                <Text size="sm" fw={600} lh={1.2}>
+                  {user.username}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {active || 'Personal workspace'}
+                </Text>
+              </Box>
+              <IconChevronDown size={14} />
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Sub position="left-start">
+            <Menu.Sub.Target>
+              <Menu.Sub.Item leftSection={<IconBuilding size={16} />}>Organization</Menu.Sub.Item>
+            </Menu.Sub.Target>
+            <Menu.Sub.Dropdown miw={220}>
+              <OrgMenuItems
+                orgs={orgs ?? []}
+                active={active}
+                onSwitch={switchTo}
+                onCreate={() => setCreating(true)}
+                onOpenSwitchDialog={() => setSwitching(true)}
+              />
+            </Menu.Sub.Dropdown>
+          </Menu.Sub>
+          <Menu.Item component={Link} to="/profile#password" leftSection={<IconKey size={16} />}>
+            Change password
+          </Menu.Item>
+          <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={16} />}>
+            Profile
+          </Menu.Item>
+          {isAdmin(user) && (
+            <>
+              <Menu.Divider />
+              <Menu.Label>Admin</Menu.Label>
+              <Menu.Item component={Link} to="/admin/users" leftSection={<IconUsers size={16} />}>
+                Users
               </Menu.Item>
-            )}
-            <Menu.Divider />
-            <Menu.Item component={Link} to="/organizations">
-              All organizations…
-            </Menu.Item>
-            <Menu.Item component={Link} to="/invitations">
-              Invitations
-            </Menu.Item>
-          </Menu.Sub.Dropdown>
-        </Menu.Sub>
-        <Menu.Item component={Link} to="/profile#password" leftSection={<IconKey size={16} />}>
-          Change password
-        </Menu.Item>
-        <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={16} />}>
-          Profile
-        </Menu.Item>
-        {isAdmin(user) && (
-          <>
-            <Menu.Divider />
-            <Menu.Label>Admin</Menu.Label>
-            <Menu.Item component={Link} to="/admin/users" leftSection={<IconUsers size={16} />}>
-              Users
-            </Menu.Item>
-            <Menu.Item component={Link} to="/admin/outbox" leftSection={<IconInbox size={16} />}>
-              Outbox
-            </Menu.Item>
-          </>
-        )}
-        <Menu.Divider />
-        <Menu.Item leftSection={<IconLogout size={16} />} onClick={onLogout}>
-          Logout
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+              <Menu.Item component={Link} to="/admin/outbox" leftSection={<IconInbox size={16} />}>
+                Outbox
+              </Menu.Item>
+            </>
+          )}
+          <Menu.Divider />
+          <Menu.Item leftSection={<IconLogout size={16} />} onClick={onLogout}>
+            Logout
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      <CreateOrganizationModal opened={creating} onClose={() => setCreating(false)} />
+      <SwitchOrganizationDialog opened={switching} onClose={() => setSwitching(false)} orgs={orgs ?? []} active={active} onSwitch={switchTo} />
+    </>
   );
 }
 
@@ -168,6 +162,7 @@ export function AppLayout() {
         </Container>
       </header>
 
+      <PendingInvitationsNotice />
       <main id="main" tabIndex={-1} className={classes.main}>
         <Container size="xl" py="lg">
           <ErrorBoundary>

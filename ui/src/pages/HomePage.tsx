@@ -4,7 +4,7 @@ import { Badge, Card, Group, SimpleGrid, Text, ThemeIcon } from '@mantine/core';
 import { globalRole, isAdmin, useCurrentUser } from '../auth/UserContext';
 import { PageHeader } from '../components/PageHeader';
 import { IconBuilding, IconInbox, IconMail, IconReceipt, IconUser, IconUsers } from '../components/icons';
-import { useActiveOrg } from '../org/useActiveOrg';
+import { useOrgs } from '../org/OrgContext';
 import classes from './HomePage.module.css';
 
 function Tile({ to, icon, title, children }: { to: string; icon: ReactNode; title: string; children: ReactNode }) {
@@ -25,7 +25,7 @@ function Tile({ to, icon, title, children }: { to: string; icon: ReactNode; titl
 
 export default function HomePage() {
   const { user } = useCurrentUser();
-  const [org] = useActiveOrg();
+  const { active: org } = useOrgs();
   if (!user) return null;
   const name = user.first_name || user.username;
   return (

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Alert, Anchor, Button, Checkbox, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
-import { authApi } from '../../api/endpoints';
+import { authApi, orgsApi } from '../../api/endpoints';
 import { useAuthMethods } from '../../api/useServerInfo';
 import { useCurrentUser } from '../../auth/UserContext';
+import { useNotices } from '../../components/Notices';
 import { FormAlert } from '../../components/FormAlert';
 import { IconMail } from '../../components/icons';
 import { sanitizeNext } from '../../lib/next';
@@ -42,6 +43,7 @@ export function RegisterPage() {
   const invitedEmail = invitation ? (params.get('email') ?? '') : '';
   const next = sanitizeNext(params.get('next'));
   const { refresh } = useCurrentUser();
+  const { notify } = useNotices();
   const methods = useAuthMethods();
   // The username follows the email until the user types in it.
   const [usernameTouched, setUsernameTouched] = useState(false);
@@ -89,8 +91,22 @@ export function RegisterPage() {
       setSentTo(res.email || v.email.trim());
       return;
     }
-    // No verification needed: the server already started the session.
+    // No verification needed (or the invitation link proved the address): the server already started the session.
     const user = await refresh();
+    if (user && invitation) {
+      // The account joined the inviting organization; say which.
+      const orgs = await orgsApi.list().then((p) => p.results, () => []);
+      const names = orgs.map((o) => o.name || o.slug);
+      if (names.length) {
+        notify({
+          color: 'green',
+          title: 'Welcome to Gatehouse',
+          message: `You are now a member of ${names.join(', ')}. Choose it in the user menu under Organization to work in it.`,
+          action: { label: 'See your organizations', to: '/organizations' },
+          autoClose: 15000,
+        });
+      }
+    }
     navigate(user ? next : '/auth/login', { replace: true });
   });
 
