@@ -1,0 +1,218 @@
+# Who may see members, change their roles and remove them
+# (reference/permissions/memberships.csv).
+#
+# input.resource: {
+#   "id": <num>,
+#   "role": "owner" | "maintainer" | "supervisor" | "worker",   the member's role now
+#   "new_role": <role>,          optional, change:role only: the role asked for
+#   "is_active": <bool>,         informational, not used by these rules
+#   "user": {"id": <num>},       the member
+#   "organization": {"id": <num>}
+# }
+# Filter fields: "organization_id", "user_id", "member_id" (the membership's
+# organization has that user as an active member).
+package memberships
+
+import data.utils
+
+scopes := {"list", "view", "change:role", "delete"}
+
+# The allow rules run on every request: they use plain comparisons, which OPA
+# evaluates fastest, rather than the helpers of utils.rego.
+
+is_self if input.resource.user.id == input.auth.user.id
+
+# The membership is in the request's organization and the caller a member.
+member_here if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+}
+
+default allow := false
+
+allow if input.auth.user.privilege == "admin"
+
+# Outside an organization everyone lists memberships (of the organizations
+# they belong to, see filter); inside one, its members do.
+allow if {
+	input.scope == "list"
+	input.auth.organization == null
+}
+
+allow if {
+	input.scope == "list"
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+}
+
+# Everyone sees their own memberships; members see those of their
+# organization.
+allow if {
+	input.scope == "view"
+	input.auth.organization == null
+	is_self
+}
+
+allow if {
+	input.scope == "view"
+	member_here
+}
+
+# The owner changes the role of (or removes) anyone but the owner; a
+# maintainer those of workers and supervisors. Nobody changes their own role.
+allow if {
+	input.scope == "change:role"
+	manages
+	new_role_allowed
+}
+
+allow if {
+	input.scope == "delete"
+	manages
+}
+
+# Every member but the owner may leave.
+allow if {
+	input.scope == "delete"
+	member_here
+	is_self
+	input.auth.user.privilege in {"worker", "user", "admin"}
+	input.resource.role != "owner"
+}
+
+manages if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role == "owner"
+	input.resource.role in {"worker", "supervisor", "maintainer"}
+	not is_self
+}
+
+manages if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role == "maintainer"
+	input.resource.role in {"worker", "supervisor"}
+	not is_self
+}
+
+# Nobody becomes owner through the API; a maintainer gives the worker or
+# supervisor role only. Without new_role (a caller that checks the new role
+# itself) there is nothing to check.
+new_role_allowed if not has_new_role
+
+new_role_allowed if input.resource.new_role in {"worker", "supervisor"}
+
+new_role_allowed if {
+	input.resource.new_role == "maintainer"
+	input.auth.organization.user.role == "owner"
+}
+
+has_new_role if input.resource.new_role != null
+
+filter := utils.everything if {
+	utils.is_admin
+	utils.is_sandbox
+} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
+	utils.is_admin
+} else := utils.nothing if {
+	not allow
+} else := [[utils.field_eq("user_id", utils.user_id)], [utils.field_eq("member_id", utils.user_id)]] if {
+	utils.is_sandbox
+} else := [[utils.field_eq("organization_id", utils.org_id)]]
+
+why contains utils.msg_not_member if {
+	input.scope == "list"
+	utils.is_organization
+	not utils.is_member
+}
+
+why contains utils.msg_not_member if {
+	utils.in_org
+	not utils.is_member
+}
+
+why contains utils.msg_other_org("membership") if {
+	input.scope != "list"
+	utils.outside_org
+}
+
+why contains "Select the member's organization to change roles or remove members." if {
+	input.scope in {"change:role", "delete"}
+	utils.is_sandbox
+}
+
+why contains "You cannot change your own role." if {
+	input.scope == "change:role"
+	utils.in_org
+	is_self
+}
+
+why contains "The organization owner cannot leave the organization." if {
+	input.scope == "delete"
+	utils.in_org
+	is_self
+	input.resource.role == "owner"
+}
+
+why contains "Only the organization owner or a maintainer can change roles." if {
+	input.scope == "change:role"
+	utils.in_org
+	not is_self
+	utils.role in {"supervisor", "worker"}
+}
+
+why contains "Only the organization owner or a maintainer can remove members." if {
+	input.scope == "delete"
+	utils.in_org
+	not is_self
+	utils.role in {"supervisor", "worker"}
+}
+
+why contains "The owner's role cannot be changed and the owner cannot be removed." if {
+	input.scope in {"change:role", "delete"}
+	utils.in_org
+	not is_self
+	utils.has_role("maintainer")
+	input.resource.role == "owner"
+}
+
+why contains "A maintainer can only change the roles of, or remove, workers and supervisors." if {
+	input.scope in {"change:role", "delete"}
+	utils.in_org
+	not is_self
+	utils.role == "maintainer"
+	input.resource.role == "maintainer"
+}
+
+why contains "Nobody can be made the owner of an organization." if {
+	input.scope == "change:role"
+	input.resource.new_role == "owner"
+}
+
+why contains "A maintainer can only give the worker or supervisor role." if {
+	input.scope == "change:role"
+	utils.role == "maintainer"
+	input.resource.new_role == "maintainer"
+}
+
+why contains utils.msg_global_role("manage members") if {
+	input.scope in {"change:role", "delete"}
+	utils.in_org
+	not is_self
+	utils.has_role("maintainer")
+	not utils.has_privilege("user")
+}
+
+fallback := {
+	"list": "You are not allowed to list these memberships.",
+	"view": "You are not allowed to see this membership.",
+	"change:role": "You are not allowed to change this member's role.",
+	"delete": "You are not allowed to remove this member.",
+}
+
+# Nothing when allowed; else what went wrong, or the scope's generic message.
+reasons := set() if {
+	allow
+} else := why if {
+	count(why) > 0
+} else := {fallback[input.scope]}
