@@ -170,6 +170,89 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("invitations", "memberships", "organizations")
 		},
 	},
+	{
+		ID: "0004_resources",
+		Migrate: func(tx *gorm.DB) error {
+			type User struct {
+				ID uint64 `gorm:"primaryKey"`
+			}
+			type Organization struct {
+				ID uint64 `gorm:"primaryKey"`
+			}
+			type CloudStorage struct {
+				ID                 uint64        `gorm:"primaryKey"`
+				DisplayName        string        `gorm:"size:63;not null"`
+				ProviderType       string        `gorm:"size:32;not null;index:idx_cloud_storage_match,priority:2"`
+				Resource           string        `gorm:"size:222;not null;index:idx_cloud_storage_match,priority:3"`
+				CredentialsType    string        `gorm:"size:32;not null;default:'ANONYMOUS_ACCESS'"`
+				Description        string        `gorm:"type:text;not null;default:''"`
+				SpecificAttributes string        `gorm:"size:1024;not null;default:''"`
+				OwnerID            *uint64       `gorm:"index"`
+				Owner              *User         `gorm:"foreignKey:OwnerID;constraint:OnDelete:SET NULL"`
+				OrganizationID     *uint64       `gorm:"index:idx_cloud_storage_match,priority:1"`
+				Organization       *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				CreatedAt          time.Time     `gorm:"not null"`
+				UpdatedAt          time.Time     `gorm:"not null"`
+			}
+			type Project struct {
+				ID              uint64        `gorm:"primaryKey"`
+				Name            string        `gorm:"size:256;not null"`
+				OwnerID         *uint64       `gorm:"index"`
+				Owner           *User         `gorm:"foreignKey:OwnerID;constraint:OnDelete:SET NULL"`
+				AssigneeID      *uint64       `gorm:"index"`
+				Assignee        *User         `gorm:"foreignKey:AssigneeID;constraint:OnDelete:SET NULL"`
+				OrganizationID  *uint64       `gorm:"index"`
+				Organization    *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				BugTracker      string        `gorm:"size:2000;not null;default:''"`
+				SourceStorageID *uint64       `gorm:"index"`
+				SourceStorage   *CloudStorage `gorm:"foreignKey:SourceStorageID;constraint:OnDelete:SET NULL"`
+				TargetStorageID *uint64       `gorm:"index"`
+				TargetStorage   *CloudStorage `gorm:"foreignKey:TargetStorageID;constraint:OnDelete:SET NULL"`
+				CreatedAt       time.Time     `gorm:"not null"`
+				UpdatedAt       time.Time     `gorm:"not null"`
+			}
+			type Task struct {
+				ID              uint64        `gorm:"primaryKey"`
+				Name            string        `gorm:"size:256;not null"`
+				ProjectID       *uint64       `gorm:"index"`
+				Project         *Project      `gorm:"constraint:OnDelete:CASCADE"`
+				OwnerID         *uint64       `gorm:"index"`
+				Owner           *User         `gorm:"foreignKey:OwnerID;constraint:OnDelete:SET NULL"`
+				AssigneeID      *uint64       `gorm:"index"`
+				Assignee        *User         `gorm:"foreignKey:AssigneeID;constraint:OnDelete:SET NULL"`
+				OrganizationID  *uint64       `gorm:"index"`
+				Organization    *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				BugTracker      string        `gorm:"size:2000;not null;default:''"`
+				Subset          string        `gorm:"size:64;not null;default:''"`
+				SourceStorageID *uint64       `gorm:"index"`
+				SourceStorage   *CloudStorage `gorm:"foreignKey:SourceStorageID;constraint:OnDelete:SET NULL"`
+				TargetStorageID *uint64       `gorm:"index"`
+				TargetStorage   *CloudStorage `gorm:"foreignKey:TargetStorageID;constraint:OnDelete:SET NULL"`
+				CreatedAt       time.Time     `gorm:"not null"`
+				UpdatedAt       time.Time     `gorm:"not null"`
+			}
+			// A job's organization_id is its task's, kept here so lists
+			// filter and organizations delete without a join.
+			type Job struct {
+				ID             uint64        `gorm:"primaryKey"`
+				TaskID         uint64        `gorm:"not null;index"`
+				Task           *Task         `gorm:"constraint:OnDelete:CASCADE"`
+				OrganizationID *uint64       `gorm:"index"`
+				Organization   *Organization `gorm:"constraint:OnDelete:CASCADE"`
+				AssigneeID     *uint64       `gorm:"index"`
+				Assignee       *User         `gorm:"foreignKey:AssigneeID;constraint:OnDelete:SET NULL"`
+				Stage          string        `gorm:"size:16;not null"`
+				State          string        `gorm:"size:16;not null"`
+				Type           string        `gorm:"size:16;not null"`
+				CreatedAt      time.Time     `gorm:"not null"`
+				UpdatedAt      time.Time     `gorm:"not null"`
+			}
+			return tx.Migrator().CreateTable(&CloudStorage{}, &Project{}, &Task{}, &Job{})
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropTable("jobs", "tasks", "projects", "cloud_storages")
+		},
+	},
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

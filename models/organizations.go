@@ -170,7 +170,7 @@ func (db *DB) DeleteOrganization(ctx context.Context, id uint64) error {
 
 // orgOwnedTables lists, children first, the tables whose rows belong to an
 // organization and go when it is deleted.
-var orgOwnedTables = []string{"invitations", "memberships"}
+var orgOwnedTables = []string{"jobs", "tasks", "projects", "cloud_storages", "invitations", "memberships"}
 
 // MembershipOf returns user's membership in org, or ErrNotFound.
 func (db *DB) MembershipOf(ctx context.Context, userID, orgID uint64) (*Membership, error) {
