@@ -331,11 +331,11 @@ type UserFilter struct {
 	// maps its fields to SQL.
 	Policy        Filter
 	PolicyColumns map[string]string
-	Search    string
-	Username  *string
-	FirstName *string
-	LastName  *string
-	IsActive  *bool
+	Search        string
+	Username      *string
+	FirstName     *string
+	LastName      *string
+	IsActive      *bool
 }
 
 // ListUsers returns one page of users matching f, ordered by the query.
