@@ -218,6 +218,7 @@ func (s *Server) routes() {
 	if s.cfg.extraRoutes != nil {
 		s.cfg.extraRoutes(api)
 	}
+	s.resourceRoutes(api)
 	api.All("/*", func(c *fiber.Ctx) error { return NotFound("Not found.") })
 
 	app.Use(s.serveSPA)
