@@ -19,8 +19,12 @@ const PRIVATE = [
   ['/profile', 'Profile'],
   ['/admin/users', 'Users'],
   ['/admin/outbox', 'Outbox'],
+  ['/organizations', 'Organizations'],
+  ['/invitations', 'Invitations'],
+  ['/organization', 'Organization'],
   ['/no-such-page', 'Page not found'],
 ];
+const AUDIT_ORG = { slug: 'audit-org', name: 'Audit Organization', description: 'For the accessibility audit' };
 
 async function audit(page) {
   await page.evaluate(AXE);
@@ -44,6 +48,13 @@ export default {
       body: JSON.stringify({ name: 'audit', read_only: true, expiry_date: null }),
     });
     assert(res.status === 201, `token create answered ${res.status}`);
+    // An organization, so its page shows details, members and invitations.
+    const org = await fetch(`${t.baseURL}/api/organizations`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...AUDIT_ORG, contact: { email: 'audit@example.com' } }),
+    });
+    assert(org.status === 201, `organization create answered ${org.status}`);
     for (const scheme of ['light', 'dark']) {
       await t.check(`no WCAG A/AA violations on the main pages (${scheme} theme)`, async () => {
         const browser = await launchBrowser({ colorScheme: scheme });
@@ -62,6 +73,8 @@ export default {
           await signIn(page, t.baseURL, admin.username, admin.password);
           await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
           for (const [path, heading] of PRIVATE) await visit(path, heading);
+          await page.evaluate((slug) => localStorage.setItem('gatehouse.org', slug), AUDIT_ORG.slug);
+          await visit('/organization', AUDIT_ORG.name);
           watch.assertClean(scheme);
           assert(problems.length === 0, `${problems.length} violation(s):\n  ${problems.join('\n  ')}`);
         } finally {

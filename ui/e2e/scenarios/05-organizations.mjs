@@ -171,7 +171,7 @@ export default {
         assert((await members.getByLabel(`Role of ${OWNER.username}: Owner`).count()) === 1, 'owner row should show a badge, not a select');
         assert((await members.getByRole('button', { name: `Remove ${OWNER.username}` }).count()) === 0, 'the owner can be removed');
         await role.selectOption('maintainer');
-        await page.waitForLoadState('networkidle');
+        await page.getByRole('region', { name: 'Notifications' }).getByText(`${NEWBIE.username} is now maintainer.`).waitFor();
         await page.reload();
         await members.getByLabel(`Role of ${NEWBIE.username}`).waitFor();
         assert((await members.getByLabel(`Role of ${NEWBIE.username}`).inputValue()) === 'maintainer', 'role change not kept');

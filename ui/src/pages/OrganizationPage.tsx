@@ -97,6 +97,7 @@ function MembersSection({
   onInvite: () => void;
 }) {
   const { user } = useCurrentUser();
+  const { notify } = useNotices();
   const admin = isAdmin(user);
   const [rowError, setRowError] = useState<string | null>(null);
   const [pending, setPending] = useState<number | null>(null);
@@ -109,6 +110,7 @@ function MembersSection({
     try {
       const saved = await membershipsApi.setRole(m.id, role);
       setMembers((members ?? []).map((x) => (x.id === m.id ? { ...x, ...saved, user: saved.user ?? x.user } : x)));
+      notify({ color: 'green', message: `${m.user.username} is now ${ROLE_LABELS[saved.role ?? role].toLowerCase()}.` });
     } catch (err) {
       setRowError(`${m.user.username}: ${errorMessage(err)}`);
     } finally {

@@ -31,3 +31,7 @@ if (!('ResizeObserver' in window)) {
     disconnect() {}
   };
 }
+// Mantine's Combobox scrolls the selected option into view; jsdom has no layout.
+if (!Element.prototype.scrollIntoView) {
+  Element.prototype.scrollIntoView = function scrollIntoView() {};
+}
