@@ -89,19 +89,19 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		startPprof(o.PprofAddr, log)
 	}
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("gatehouse is ready",
-		"version", version, "url", o.BaseURL, "listen", ln.Addr().String(),
-		"database", string(a.db.Dialect), "db_location", a.db.Location,
-		"mail", a.mailer.Config().String(), "startup", time.Since(start).String())
-
 	if link, err := srv.SetupLink(ctx); err != nil {
 		log.Error("could not make the first-admin setup link", "err", err)
 	} else if link != "" {
 		log.Warn("no admin account exists yet: open the setup link within one hour to create it, or run `gatehouse admin create`", "setup_url", link)
 		fmt.Fprintf(io.err, "\n  No admin yet. Create the first admin at:\n  %s\n  (valid for one hour, single use)\n\n", link)
 	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("gatehouse is ready",
+		"version", version, "url", o.BaseURL, "listen", ln.Addr().String(),
+		"database", string(a.db.Dialect), "db_location", a.db.Location,
+		"mail", a.mailer.Config().String(), "startup", time.Since(start).String())
 
 	// Start-up (policy compilation above all) leaves garbage behind: hand it
 	// back to the OS so an idle server stays small.
