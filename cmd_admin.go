@@ -125,12 +125,25 @@ func adminCreate(ctx context.Context, args []string, io stdio) error {
 	return nil
 }
 
-func findUser(ctx context.Context, a *app, login string) (*models.User, error) {
-	u, err := a.db.UserByLogin(ctx, login)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, fmt.Errorf("--username: no user %q", login)
+// openForUser validates the options, opens the app and finds the user named
+// by --username (a username or an email).
+func openForUser(ctx context.Context, o options, io stdio, login string) (*app, *models.User, error) {
+	if err := o.validate(false); err != nil {
+		return nil, nil, err
 	}
-	return u, err
+	a, err := openApp(ctx, o, o.logger(io.err))
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := a.db.UserByLogin(ctx, login)
+	if err != nil {
+		a.close()
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, nil, fmt.Errorf("--username: no user %q", login)
+		}
+		return nil, nil, err
+	}
+	return a, u, nil
 }
 
 func adminSetRole(ctx context.Context, args []string, io stdio) error {
@@ -145,18 +158,11 @@ func adminSetRole(ctx context.Context, args []string, io stdio) error {
 	if *username == "" || !models.ValidRole(*role) {
 		return usageErrorf("--username is required and --role must be admin, user or worker")
 	}
-	if err := o.validate(false); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, o, o.logger(io.err))
+	a, u, err := openForUser(ctx, o, io, *username)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	u, err := findUser(ctx, a, *username)
-	if err != nil {
-		return err
-	}
 	if u.IsAdmin() && *role != models.RoleAdmin {
 		if n, err := a.db.CountAdmins(ctx); err != nil {
 			return err
@@ -182,18 +188,11 @@ func adminResetPassword(ctx context.Context, args []string, io stdio) error {
 	if *username == "" {
 		return usageErrorf("--username is required")
 	}
-	if err := o.validate(false); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, o, o.logger(io.err))
+	a, u, err := openForUser(ctx, o, io, *username)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	u, err := findUser(ctx, a, *username)
-	if err != nil {
-		return err
-	}
 	password, err := readPassword(io.in, io.err)
 	if err != nil {
 		return err
