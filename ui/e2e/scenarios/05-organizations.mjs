@@ -182,6 +182,40 @@ export default {
         watch.assertClean('role change');
       });
 
+      await t.check('the owner resends a pending invitation; the owner has no "Leave"', async () => {
+        const { page, watch } = owner;
+        await page.getByRole('button', { name: `Actions for the invitation to ${EXISTING.email}` }).click();
+        await page.getByRole('menuitem', { name: 'Resend invitation' }).click();
+        await page.getByRole('region', { name: 'Notifications' }).getByText(`The invitation was sent again to ${EXISTING.email}.`).waitFor();
+        await page.getByRole('button', { name: 'Actions', exact: true }).click();
+        await page.getByRole('menuitem', { name: 'Delete organization' }).waitFor();
+        assert((await page.getByRole('menuitem', { name: 'Leave organization' }).count()) === 0, 'the owner is offered "Leave"');
+        await page.keyboard.press('Escape');
+        watch.assertClean('resend');
+      });
+
+      await t.check('a member leaves the organization after confirming', async () => {
+        const { page, watch } = guest;
+        await signIn(page, base, NEWBIE.username, NEWBIE.password);
+        await page.getByRole('heading', { name: `Welcome, ${NEWBIE.first}` }).waitFor();
+        await openOrgMenu(page, NEWBIE.username);
+        await page.getByRole('menuitemradio', { name: ORG.slug }).click();
+        await openOrgMenu(page, NEWBIE.username);
+        await page.getByRole('menuitem', { name: 'Settings' }).click();
+        await page.getByRole('heading', { name: ORG.name, level: 1 }).waitFor();
+        await page.getByRole('button', { name: 'Actions', exact: true }).click();
+        assert((await page.getByRole('menuitem', { name: 'Delete organization' }).count()) === 0, 'a maintainer is offered "Delete"');
+        await page.getByRole('menuitem', { name: 'Leave organization' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Leave organization' });
+        await dialog.getByRole('button', { name: 'Leave' }).click();
+        await page.getByRole('heading', { name: 'Organizations', level: 1 }).waitFor();
+        await page.getByRole('region', { name: 'Notifications' }).getByText(`You left ${ORG.slug}.`).waitFor();
+        await page.getByText('You are not in any organization yet.').waitFor();
+        await page.getByRole('button', { name: new RegExp(`${NEWBIE.username}.*Personal workspace`) }).waitFor();
+        await signOut(page, NEWBIE.username);
+        watch.assertClean('leave');
+      });
+
       await t.check('an existing user signs in, follows the notification and accepts on the Invitations page', async () => {
         const { page, watch } = guest;
         const msg = await t.mail.waitFor(EXISTING.email, /invited you to/);
