@@ -380,6 +380,7 @@ export async function runScenarios(scenarios, { bin }) {
         server,
         shared: own ? {} : sharedState,
         mail: own?.mail ?? null,
+        artifacts: ARTIFACTS,
         context: browser.context,
         /** A new tab with a watcher attached. */
         newPage: async (opts) => {

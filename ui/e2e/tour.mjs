@@ -13,7 +13,7 @@ const width = Number(process.env.TOUR_WIDTH ?? 1280);
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const anonymous = ['/auth/register', '/auth/password/reset', '/auth/password/reset/confirm?uid=1&token=x', '/auth/email-confirmation', '/auth/incorrect-email-confirmation', '/auth/setup?token=x'];
-const pages = ['/', '/profile', '/admin/users', '/admin/outbox', '/organizations', '/nope'];
+const pages = ['/', '/profile', '/admin/users', '/admin/outbox', '/organizations', '/organization', '/invitations', '/nope'];
 
 for (const scheme of ['light', 'dark']) {
   const b = await launchBrowser({ colorScheme: scheme });

@@ -231,6 +231,7 @@ export default {
         await card.getByText(`${OWNER.first} ${OWNER.last} invited you`).waitFor();
         await card.getByRole('button', { name: 'Accept' }).click();
         await card.getByText(`You joined ${ORG.name}`).waitFor();
+        await t.screenshot(page, 'org-invitation-accepted');
         // Accepting does not switch the workspace.
         assert((await page.evaluate(() => localStorage.getItem('gatehouse.org'))) !== ORG.slug, 'accepting switched the workspace');
         await card.getByRole('button', { name: 'Open organization' }).click();
@@ -248,6 +249,7 @@ export default {
         await openOrgMenu(page, EXISTING.username);
         let ws = await workspaces(page);
         assert(JSON.stringify(ws) === JSON.stringify([{ name: 'Personal workspace', checked: false }, { name: ORG.slug, checked: true }]), `menu: ${JSON.stringify(ws)}`);
+        await page.screenshot({ path: `${t.artifacts}/org-switcher.png` });
         await page.getByRole('menuitemradio', { name: 'Personal workspace' }).click();
         await page.getByRole('button', { name: new RegExp(`${EXISTING.username}.*Personal workspace`) }).waitFor();
         await page.reload();

@@ -18,6 +18,8 @@ export interface Notice {
 interface NoticesValue {
   notify: (notice: Notice) => string;
   dismiss: (id: string) => void;
+  /** Removes every notice (e.g. on sign-out: they were for the previous user). */
+  clear: () => void;
 }
 
 const NoticesContext = createContext<NoticesValue | null>(null);
@@ -52,12 +54,18 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
 
+  const clear = useCallback(() => {
+    timers.current.forEach((t) => clearTimeout(t));
+    timers.current.clear();
+    setNotices([]);
+  }, []);
+
   useEffect(() => {
     const all = timers.current;
     return () => all.forEach((t) => clearTimeout(t));
   }, []);
 
-  const value = useMemo(() => ({ notify, dismiss }), [notify, dismiss]);
+  const value = useMemo(() => ({ notify, dismiss, clear }), [notify, dismiss, clear]);
   return (
     <NoticesContext value={value}>
       {children}
@@ -97,7 +105,7 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
   );
 }
 
-const noop: NoticesValue = { notify: () => '', dismiss: () => {} };
+const noop: NoticesValue = { notify: () => '', dismiss: () => {}, clear: () => {} };
 
 /** notify()/dismiss(); outside a NoticesProvider they do nothing. */
 export function useNotices(): NoticesValue {

@@ -38,7 +38,7 @@ const sameSlug = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export function OrgProvider({ children }: { children: ReactNode }) {
   const { state } = useCurrentUser();
-  const { notify } = useNotices();
+  const { notify, clear: clearNotices } = useNotices();
   const [stored, setStored] = useActiveOrg();
   const [orgs, setOrgs] = useState<Organization[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -75,12 +75,13 @@ export function OrgProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!signedOut) return;
     setStored(null);
+    clearNotices();
     try {
       window.sessionStorage.removeItem(INVITATIONS_NOTICED_KEY);
     } catch {
       /* storage disabled */
     }
-  }, [signedOut, setStored]);
+  }, [signedOut, setStored, clearNotices]);
 
   const fallBack = useCallback(
     (slug: string) => {
