@@ -477,7 +477,9 @@ func (e *rmEnv) rmLists(tb *rmTable, path, search string, shared []rmShared) []r
 				checkWS := ws
 				cases = append(cases, rmCase{name: fmt.Sprintf("list/%s/%s/%s", p, rmRoleLabel(role), rmWSLabel(ws, e.slugs[p])),
 					sit: sit, kind: rmCreate,
-					run: func(t *testing.T) response { return rmReq(t, u, "GET", path+"?page_size=all&search="+search, checkWS, nil) },
+					run: func(t *testing.T) response {
+						return rmReq(t, u, "GET", path+"?page_size=all&search="+search, checkWS, nil)
+					},
 					check: func(t *testing.T, r response) {
 						var page struct{ Results []rsObject }
 						decodeInto(t, r, &page)
