@@ -53,7 +53,8 @@ package server
 //     member: anyone but owner", "leave: anyone but the owner");
 //   - an invitation with the role owner (SPEC §3);
 //   - an invitation without an organization: 400, there is nothing to invite
-//     into (SPEC §3 "POST /api/invitations {role, email} in org context").
+//     into (SPEC §3 "POST /api/invitations {role, email} in org context");
+//     tried once per caller (the answer comes before any policy).
 //
 // Mutating cases (organization delete, change:role, membership delete,
 // invitation delete/accept/decline, user delete) each get a fresh target (and
