@@ -105,6 +105,10 @@ here if {
 
 personal if input.auth.organization == null
 
+in_org if input.resource.organization.id == input.auth.organization.id
+
+is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+
 filter := utils.everything if {
 	utils.is_admin
 	utils.is_sandbox
@@ -119,29 +123,24 @@ filter := utils.everything if {
 } else := utils.relation_filter(["owner_id"])
 
 why contains utils.msg_not_member if {
-	input.scope in {"list", "create"}
-	utils.is_organization
-	not utils.is_member
-}
-
-why contains utils.msg_not_member if {
-	utils.in_org
-	not utils.is_member
+	not personal
+	not is_member
 }
 
 why contains utils.msg_other_org("cloud storage") if {
+	not personal
+	not in_org
 	not input.scope in {"list", "create"}
-	utils.outside_org
 }
 
 why contains utils.msg_global_role("create cloud storages") if {
 	input.scope == "create"
-	not utils.has_privilege("user")
+	not input.auth.user.privilege in {"user", "admin"}
 }
 
 why contains "Only maintainers and the owner of the organization can create cloud storages in it." if {
 	input.scope == "create"
-	utils.role in {"supervisor", "worker"}
+	input.auth.organization.user.role in {"supervisor", "worker"}
 }
 
 fallback := {

@@ -74,3 +74,15 @@ func writeFile(t testing.TB, dir, name, src string) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// engineFromFiles compiles files as a set, without running its Rego tests.
+func engineFromFiles(t testing.TB, files map[string]string) *Engine {
+	t.Helper()
+	set, err := build(context.Background(), files, false)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	e := &Engine{log: discardLogger()}
+	e.active.Store(set)
+	return e
+}

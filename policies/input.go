@@ -68,98 +68,122 @@ func (o *AuthOrg) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var (
-	keyScope        = ast.InternedTerm("scope")
-	keyAuth         = ast.InternedTerm("auth")
-	keyResource     = ast.InternedTerm("resource")
-	keyUser         = ast.InternedTerm("user")
-	keyOrganization = ast.InternedTerm("organization")
-	keyID           = ast.InternedTerm("id")
-	keyPrivilege    = ast.InternedTerm("privilege")
-	keyOwner        = ast.InternedTerm("owner")
-	keyRole         = ast.InternedTerm("role")
-)
+// Strings that recur in every input (keys, global and organization roles,
+// scopes) are made into terms once. Terms are never changed after they are
+// built, so they are shared between evaluations.
+var common = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, s := range []string{
+		"scope", "auth", "resource", "user", "organization", "id", "privilege", "owner", "role",
+		"membership", "is_active", "new_role", "invitee", "key", "assignee", "project", "task",
+		"stage", "state", "type", "admin", "none", "worker", "supervisor", "maintainer",
+		"annotation", "validation", "acceptance", "new", "in progress", "completed", "rejected",
+		"list", "view", "create", "update", "delete", "change:role", "resend", "accept", "decline",
+		"update:privileged", "update:desc", "update:owner", "update:assignee", "update:organization",
+		"update:associated_storage", "update:project", "update:stage", "update:state", "create@project",
+	} {
+		m[s] = ast.StringTerm(s)
+	}
+	return m
+}()
+
+func stringTerm(s string) *ast.Term {
+	if t, ok := common[s]; ok {
+		return t
+	}
+	return ast.StringTerm(s)
+}
 
 // value builds the OPA input by hand: no JSON round trip on the hot path.
 func (in *Input) value() (ast.Value, error) {
 	user := ast.NewObject(
-		[2]*ast.Term{keyID, ast.UIntNumberTerm(in.Auth.User.ID)},
-		[2]*ast.Term{keyPrivilege, ast.InternedTerm(in.Auth.User.Privilege)},
+		[2]*ast.Term{common["id"], ast.UIntNumberTerm(in.Auth.User.ID)},
+		[2]*ast.Term{common["privilege"], stringTerm(in.Auth.User.Privilege)},
 	)
 	org := ast.InternedNullTerm
 	if o := in.Auth.Organization; o != nil {
 		role := ast.InternedNullTerm
 		if o.Role != nil {
-			role = ast.InternedTerm(*o.Role)
+			role = stringTerm(*o.Role)
 		}
 		org = ast.NewTerm(ast.NewObject(
-			[2]*ast.Term{keyID, ast.UIntNumberTerm(o.ID)},
-			[2]*ast.Term{keyOwner, ast.NewTerm(ast.NewObject([2]*ast.Term{keyID, ast.UIntNumberTerm(o.OwnerID)}))},
-			[2]*ast.Term{keyUser, ast.NewTerm(ast.NewObject([2]*ast.Term{keyRole, role}))},
+			[2]*ast.Term{common["id"], ast.UIntNumberTerm(o.ID)},
+			[2]*ast.Term{common["owner"], ast.NewTerm(ast.NewObject([2]*ast.Term{common["id"], ast.UIntNumberTerm(o.OwnerID)}))},
+			[2]*ast.Term{common["user"], ast.NewTerm(ast.NewObject([2]*ast.Term{common["role"], role}))},
 		))
 	}
-	res, err := resourceValue(in.Resource)
+	res, err := resourceTerm(in.Resource)
 	if err != nil {
 		return nil, err
 	}
 	return ast.NewObject(
-		[2]*ast.Term{keyScope, ast.InternedTerm(in.Scope)},
-		[2]*ast.Term{keyAuth, ast.NewTerm(ast.NewObject(
-			[2]*ast.Term{keyUser, ast.NewTerm(user)},
-			[2]*ast.Term{keyOrganization, org},
+		[2]*ast.Term{common["scope"], stringTerm(in.Scope)},
+		[2]*ast.Term{common["auth"], ast.NewTerm(ast.NewObject(
+			[2]*ast.Term{common["user"], ast.NewTerm(user)},
+			[2]*ast.Term{common["organization"], org},
 		))},
-		[2]*ast.Term{keyResource, ast.NewTerm(res)},
+		[2]*ast.Term{common["resource"], res},
 	), nil
 }
 
-// resourceValue converts the resource. Maps, slices, scalars and the common
+// resourceTerm converts the resource. Maps, slices, scalars and the common
 // pointers are converted directly; other values (structs) go through JSON.
-func resourceValue(x any) (ast.Value, error) {
+func resourceTerm(x any) (*ast.Term, error) {
 	switch v := x.(type) {
 	case nil:
-		return ast.NullValue, nil
-	case ast.Value:
+		return ast.InternedNullTerm, nil
+	case *ast.Term:
 		return v, nil
+	case ast.Value:
+		return ast.NewTerm(v), nil
 	case map[string]any:
 		items := make([][2]*ast.Term, 0, len(v))
 		for k, e := range v {
-			ev, err := resourceValue(e)
+			et, err := resourceTerm(e)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
-			items = append(items, [2]*ast.Term{ast.InternedTerm(k), ast.NewTerm(ev)})
+			items = append(items, [2]*ast.Term{stringTerm(k), et})
 		}
-		return ast.NewObject(items...), nil
+		return ast.NewTerm(ast.NewObject(items...)), nil
 	case []any:
 		terms := make([]*ast.Term, len(v))
 		for i, e := range v {
-			ev, err := resourceValue(e)
+			et, err := resourceTerm(e)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
-			terms[i] = ast.NewTerm(ev)
+			terms[i] = et
 		}
-		return ast.NewArray(terms...), nil
+		return ast.ArrayTerm(terms...), nil
+	case string:
+		return stringTerm(v), nil
+	case bool:
+		return ast.InternedTerm(v), nil
+	case uint64:
+		return ast.UIntNumberTerm(v), nil
 	case uint:
-		return ast.UIntNumberTerm(uint64(v)).Value, nil
+		return ast.UIntNumberTerm(uint64(v)), nil
 	case uint32:
-		return ast.UIntNumberTerm(uint64(v)).Value, nil
+		return ast.UIntNumberTerm(uint64(v)), nil
+	case int:
+		return ast.IntNumberTerm(v), nil
 	case int32:
-		return ast.IntNumberTerm(int(v)).Value, nil
+		return ast.IntNumberTerm(int(v)), nil
 	case *string:
 		if v == nil {
-			return ast.NullValue, nil
+			return ast.InternedNullTerm, nil
 		}
-		return ast.String(*v), nil
+		return stringTerm(*v), nil
 	case *uint64:
 		if v == nil {
-			return ast.NullValue, nil
+			return ast.InternedNullTerm, nil
 		}
-		return ast.UIntNumberTerm(*v).Value, nil
+		return ast.UIntNumberTerm(*v), nil
 	}
 	val, err := ast.InterfaceToValue(x)
 	if err != nil {
 		return nil, fmt.Errorf("resource %T: %w", x, err)
 	}
-	return val, nil
+	return ast.NewTerm(val), nil
 }

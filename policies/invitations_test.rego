@@ -23,6 +23,12 @@ test_owner_invites_any_role_but_owner if {
 	not invitations.allow with input as req("create", "user", org("owner"), new("guest"))
 }
 
+test_admins_invite_no_owner if {
+	not invitations.allow with input as req("create", "admin", org(null), new("owner"))
+	invitations.reasons == {"Nobody can be invited as the owner of an organization."} with input as req("create", "admin", org(null), new("owner"))
+	invitations.allow with input as req("create", "admin", org(null), new("maintainer"))
+}
+
 test_maintainer_invites_workers_and_supervisors if {
 	invitations.allow with input as req("create", "user", org("maintainer"), new("worker"))
 	invitations.allow with input as req("create", "user", org("maintainer"), new("supervisor"))

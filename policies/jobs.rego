@@ -149,6 +149,10 @@ here if member_here
 
 personal if input.auth.organization == null
 
+in_org if input.resource.organization.id == input.auth.organization.id
+
+is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+
 member_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
@@ -178,26 +182,27 @@ filter := utils.everything if {
 ])
 
 why contains utils.msg_not_member if {
-	input.scope == "list"
-	utils.is_organization
-	not utils.is_member
-}
-
-why contains utils.msg_not_member if {
-	utils.in_org
-	not utils.is_member
+	not personal
+	not is_member
 	not is_assignee
 }
 
+why contains utils.msg_not_member if {
+	input.scope == "list"
+	not personal
+	not is_member
+}
+
 why contains utils.msg_other_org("job") if {
+	not personal
+	not in_org
 	input.scope != "list"
-	utils.outside_org
 }
 
 why contains "The assignee of a job can change its state, not its stage or assignee." if {
-	input.scope in {"update:stage", "update:assignee"}
 	is_assignee
 	not leads
+	input.scope in {"update:stage", "update:assignee"}
 }
 
 fallback := {

@@ -28,9 +28,30 @@ member_here if {
 	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 }
 
+personal if input.auth.organization == null
+
+in_org if input.resource.organization.id == input.auth.organization.id
+
+is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+
 default allow := false
 
-allow if input.auth.user.privilege == "admin"
+# An admin may do anything but break the two rules nobody breaks: an
+# organization keeps its owner, and nobody becomes owner through the API.
+allow if {
+	input.auth.user.privilege == "admin"
+	not owner_protected
+}
+
+owner_protected if {
+	input.scope in {"change:role", "delete"}
+	input.resource.role == "owner"
+}
+
+owner_protected if {
+	input.scope == "change:role"
+	input.resource.new_role == "owner"
+}
 
 # Outside an organization everyone lists memberships (of the organizations
 # they belong to, see filter); inside one, its members do.
@@ -121,67 +142,69 @@ filter := utils.everything if {
 } else := [[utils.field_eq("organization_id", utils.org_id)]]
 
 why contains utils.msg_not_member if {
-	input.scope == "list"
-	utils.is_organization
-	not utils.is_member
-}
-
-why contains utils.msg_not_member if {
-	utils.in_org
-	not utils.is_member
+	input.auth.user.privilege != "admin"
+	not personal
+	not is_member
 }
 
 why contains utils.msg_other_org("membership") if {
+	input.auth.user.privilege != "admin"
+	not personal
+	not in_org
 	input.scope != "list"
-	utils.outside_org
 }
 
 why contains "Select the member's organization to change roles or remove members." if {
+	input.auth.user.privilege != "admin"
+	personal
 	input.scope in {"change:role", "delete"}
-	utils.is_sandbox
 }
 
 why contains "You cannot change your own role." if {
 	input.scope == "change:role"
-	utils.in_org
+	in_org
 	is_self
 }
 
 why contains "The organization owner cannot leave the organization." if {
 	input.scope == "delete"
-	utils.in_org
+	in_org
 	is_self
 	input.resource.role == "owner"
 }
 
 why contains "Only the organization owner or a maintainer can change roles." if {
 	input.scope == "change:role"
-	utils.in_org
+	in_org
 	not is_self
-	utils.role in {"supervisor", "worker"}
+	input.auth.organization.user.role in {"supervisor", "worker"}
 }
 
 why contains "Only the organization owner or a maintainer can remove members." if {
 	input.scope == "delete"
-	utils.in_org
+	in_org
 	not is_self
-	utils.role in {"supervisor", "worker"}
+	input.auth.organization.user.role in {"supervisor", "worker"}
 }
 
 why contains "The owner's role cannot be changed and the owner cannot be removed." if {
-	input.scope in {"change:role", "delete"}
-	utils.in_org
-	not is_self
-	utils.has_role("maintainer")
 	input.resource.role == "owner"
+	input.scope in {"change:role", "delete"}
+	not is_self
+}
+
+why contains "The owner's role cannot be changed." if {
+	input.resource.role == "owner"
+	input.scope == "change:role"
+	is_self
 }
 
 why contains "A maintainer can only change the roles of, or remove, workers and supervisors." if {
-	input.scope in {"change:role", "delete"}
-	utils.in_org
-	not is_self
-	utils.role == "maintainer"
 	input.resource.role == "maintainer"
+	input.auth.organization.user.role == "maintainer"
+	input.scope in {"change:role", "delete"}
+	in_org
+	not is_self
 }
 
 why contains "Nobody can be made the owner of an organization." if {
@@ -191,16 +214,16 @@ why contains "Nobody can be made the owner of an organization." if {
 
 why contains "A maintainer can only give the worker or supervisor role." if {
 	input.scope == "change:role"
-	utils.role == "maintainer"
+	input.auth.organization.user.role == "maintainer"
 	input.resource.new_role == "maintainer"
 }
 
 why contains utils.msg_global_role("manage members") if {
+	not input.auth.user.privilege in {"user", "admin"}
 	input.scope in {"change:role", "delete"}
-	utils.in_org
+	in_org
 	not is_self
-	utils.has_role("maintainer")
-	not utils.has_privilege("user")
+	input.auth.organization.user.role in {"maintainer", "owner"}
 }
 
 fallback := {

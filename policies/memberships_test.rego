@@ -35,6 +35,16 @@ test_others_cannot_change_roles if {
 	memberships.reasons == {"Your global role (worker) does not allow you to manage members."} with input as req("change:role", "worker", org("owner"), member(9, "worker"))
 }
 
+test_admins_keep_the_owner if {
+	not memberships.allow with input as req("change:role", "admin", org(null), member(9, "owner"))
+	not memberships.allow with input as req("delete", "admin", org(null), member(9, "owner"))
+	not memberships.allow with input as req("change:role", "admin", null, object.union(member(9, "worker"), {"new_role": "owner"}))
+	memberships.reasons == {"Nobody can be made the owner of an organization."} with input as req("change:role", "admin", null, object.union(member(9, "worker"), {"new_role": "owner"}))
+	memberships.reasons == {"The owner's role cannot be changed and the owner cannot be removed."} with input as req("delete", "admin", org(null), member(9, "owner"))
+	memberships.allow with input as req("change:role", "admin", org(null), object.union(member(9, "worker"), {"new_role": "maintainer"}))
+	memberships.allow with input as req("view", "admin", null, member(9, "owner"))
+}
+
 test_nobody_changes_own_role if {
 	not memberships.allow with input as req("change:role", "user", org("maintainer"), member(7, "maintainer"))
 	memberships.reasons == {"You cannot change your own role."} with input as req("change:role", "user", org("maintainer"), member(7, "maintainer"))

@@ -89,12 +89,12 @@ filter := utils.everything if {
 
 why contains utils.msg_global_role("create organizations") if {
 	input.scope == "create"
-	not utils.has_privilege("user")
+	not input.auth.user.privilege in {"user", "admin"}
 }
 
 why contains utils.msg_not_member if {
-	input.scope in {"view", "update", "delete"}
 	not is_member
+	input.scope in {"view", "update", "delete"}
 }
 
 why contains "Only the organization owner or a maintainer can edit the organization." if {
@@ -109,9 +109,9 @@ why contains "Only the organization owner can delete the organization." if {
 }
 
 why contains utils.msg_global_role("manage organizations") if {
+	not input.auth.user.privilege in {"worker", "user", "admin"}
 	input.scope in {"update", "delete"}
 	is_member
-	not utils.has_privilege("worker")
 }
 
 fallback := {

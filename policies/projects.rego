@@ -149,6 +149,10 @@ here if member_here
 
 personal if input.auth.organization == null
 
+in_org if input.resource.organization.id == input.auth.organization.id
+
+is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+
 member_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
@@ -174,34 +178,29 @@ filter := utils.everything if {
 } else := utils.relation_filter(["owner_id", "assignee_id"])
 
 why contains utils.msg_not_member if {
-	input.scope in {"list", "create"}
-	utils.is_organization
-	not utils.is_member
-}
-
-why contains utils.msg_not_member if {
-	utils.in_org
-	not utils.is_member
+	not personal
+	not is_member
 }
 
 why contains utils.msg_other_org("project") if {
+	not personal
+	not in_org
 	not input.scope in {"list", "create"}
-	utils.outside_org
 }
 
 why contains utils.msg_global_role("create projects") if {
 	input.scope == "create"
-	not utils.has_privilege("user")
+	not input.auth.user.privilege in {"user", "admin"}
 }
 
 why contains "Only supervisors, maintainers and the owner of the organization can create projects in it." if {
 	input.scope == "create"
-	utils.role == "worker"
+	input.auth.organization.user.role == "worker"
 }
 
 why contains "Outside an organization only an admin can change the owner of a project." if {
 	input.scope == "update:owner"
-	utils.is_sandbox
+	personal
 }
 
 fallback := {

@@ -238,3 +238,57 @@ func TestReloadDirError(t *testing.T) {
 		t.Error("the active set was lost")
 	}
 }
+
+// Decisions keep flowing, each from one whole set, while sets are swapped.
+func TestDecideDuringReloads(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEngine(t, Options{Dir: dir})
+	ctx := context.Background()
+	in := Input{Scope: "create", Auth: Auth{User: AuthUser{ID: 1, Privilege: "worker"}}, Resource: map[string]any{}}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[bool]int{}
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+				d, err := e.Decide(ctx, "organizations", in)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := e.Filter(ctx, "organizations", Input{Auth: in.Auth}); err != nil {
+					t.Error(err)
+					return
+				}
+				_ = e.Bundle()
+				mu.Lock()
+				seen[d.Allow]++
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range 4 {
+		if i%2 == 0 {
+			writeFile(t, dir, "organizations.rego", workerCreatesOrgs)
+		} else if err := os.Remove(filepath.Join(dir, "organizations.rego")); err != nil {
+			t.Fatal(err)
+		}
+		if !e.reload(ctx) {
+			t.Fatalf("reload %d failed", i)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Errorf("decisions seen %v: both sets should have answered", seen)
+	}
+}

@@ -184,6 +184,10 @@ here if member_here
 
 personal if input.auth.organization == null
 
+in_org if input.resource.organization.id == input.auth.organization.id
+
+is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
+
 member_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
@@ -209,35 +213,35 @@ filter := utils.everything if {
 } else := utils.relation_filter(["owner_id", "assignee_id", "project.owner_id", "project.assignee_id"])
 
 why contains utils.msg_not_member if {
-	input.scope in {"list", "create"}
-	utils.is_organization
-	not utils.is_member
-}
-
-why contains utils.msg_not_member if {
-	utils.in_org
-	not utils.is_member
+	not personal
+	not is_member
 }
 
 why contains utils.msg_other_org("task") if {
-	not input.scope in {"list", "create"}
-	utils.outside_org
+	not personal
+	not in_org
+	not input.scope in {"list", "create", "create@project"}
 }
 
 why contains utils.msg_global_role("create tasks") if {
-	input.scope in {"create", "create@project"}
-	not utils.has_privilege("user")
+	input.scope == "create"
+	not input.auth.user.privilege in {"user", "admin"}
+}
+
+why contains utils.msg_global_role("create tasks") if {
+	input.scope == "create@project"
+	not input.auth.user.privilege in {"user", "admin"}
 }
 
 why contains "Only supervisors, maintainers and the owner of the organization can create tasks in it." if {
 	input.scope == "create"
-	utils.role == "worker"
+	input.auth.organization.user.role == "worker"
 }
 
 why contains "The assignee of a task can edit it but not reorganize it." if {
-	input.scope in {"update:owner", "update:assignee", "update:project", "update:organization", "update:associated_storage", "delete"}
 	is_assignee
 	not leads
+	input.scope in {"update:owner", "update:assignee", "update:project", "update:organization", "update:associated_storage", "delete"}
 }
 
 fallback := {

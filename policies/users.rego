@@ -71,8 +71,8 @@ filter := utils.everything if {
 
 why contains utils.msg_not_member if {
 	input.scope == "list"
-	utils.is_organization
-	not utils.is_member
+	input.auth.organization != null
+	not input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 }
 
 why contains "Only an admin can change usernames, emails, global roles or the active flag." if {
