@@ -133,6 +133,9 @@ func (s *Server) invitationsCreate(c *fiber.Ctx) error {
 			"organization": map[string]any{"id": sc.Org.ID}}); err != nil {
 		return err
 	}
+	if in.Role == models.OrgOwner {
+		return FieldError("role", "Nobody can be invited as the owner: choose maintainer, supervisor or worker.")
+	}
 	now := s.clock.Now()
 	key, err := auth.NewToken(24)
 	if err != nil {
@@ -210,7 +213,11 @@ func (s *Server) invitationsList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.listFilter(c, "invitations", authFor(me, sc.Org, sc.Membership))
+	a := authFor(me, sc.Org, sc.Membership)
+	if err := s.authorize(c, "invitations", "list", a, map[string]any{}); err != nil {
+		return err
+	}
+	f, err := s.listFilter(c, "invitations", a)
 	if err != nil {
 		return err
 	}
@@ -299,14 +306,32 @@ func invitationState(err error) error {
 }
 
 // isInvitee tells whether the caller is the person invited: the linked
-// account, or the account whose address matches (verified when the server
-// verifies addresses).
+// account or the account with the invited address, and only once that
+// address is verified (unless the server does not verify addresses), so
+// signing up with someone else's address does not get their invitations.
 func (s *Server) isInvitee(me *models.User, inv *models.Invitation) bool {
+	if !me.EmailVerified && s.cfg.Accounts.EmailVerification != VerifyNone {
+		return false
+	}
 	if inv.InviteeID != nil {
 		return *inv.InviteeID == me.ID
 	}
-	emailOK := me.EmailVerified || s.cfg.Accounts.EmailVerification == VerifyNone
-	return emailOK && strings.EqualFold(me.Email, inv.Email)
+	return strings.EqualFold(me.Email, inv.Email)
+}
+
+// answeringFor returns the account an accept or decline acts for: the
+// caller when invited; an admin may answer for the invited account.
+func (s *Server) answeringFor(me *models.User, inv *models.Invitation) (uint64, error) {
+	if s.isInvitee(me, inv) {
+		return me.ID, nil
+	}
+	if me.IsAdmin() {
+		if inv.InviteeID == nil {
+			return 0, BadRequest("The invited address has no account yet: only its owner can accept, by signing up from the link.")
+		}
+		return *inv.InviteeID, nil
+	}
+	return 0, Forbidden("This invitation was sent to another address.")
 }
 
 func (s *Server) inviteeResource(me *models.User, inv *models.Invitation) map[string]any {
@@ -325,19 +350,20 @@ func (s *Server) invitationAccept(c *fiber.Ctx) error {
 	if err := s.authorize(c, "invitations", "accept", authFor(me, org, m), s.inviteeResource(me, inv)); err != nil {
 		return err
 	}
-	if !s.isInvitee(me, inv) {
-		return Forbidden("This invitation was sent to another address.")
+	joiner, err := s.answeringFor(me, inv)
+	if err != nil {
+		return err
 	}
 	var accepted *models.Invitation
 	err = s.db.WithContext(c.UserContext()).Transaction(func(tx *gorm.DB) error {
 		var err error
-		accepted, err = models.AcceptInvitationTx(tx, inv.Key, me.ID, s.clock.Now())
+		accepted, err = models.AcceptInvitationTx(tx, inv.Key, joiner, s.clock.Now())
 		return err
 	})
 	if err != nil {
 		return invitationState(err)
 	}
-	s.logger(c).Info("invitation accepted", "org_id", org.ID, "user_id", me.ID, "role", accepted.Role)
+	s.logger(c).Info("invitation accepted", "org_id", org.ID, "user_id", joiner, "role", accepted.Role, "by", me.ID)
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"organization_slug": org.Slug})
 }
 
@@ -349,7 +375,7 @@ func (s *Server) invitationDecline(c *fiber.Ctx) error {
 	if err := s.authorize(c, "invitations", "decline", authFor(me, org, m), s.inviteeResource(me, inv)); err != nil {
 		return err
 	}
-	if !s.isInvitee(me, inv) {
+	if !s.isInvitee(me, inv) && !me.IsAdmin() {
 		return Forbidden("This invitation was sent to another address.")
 	}
 	if inv.AcceptedAt != nil {

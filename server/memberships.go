@@ -65,7 +65,11 @@ func (s *Server) membershipsList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.listFilter(c, "memberships", authFor(me, sc.Org, sc.Membership))
+	a := authFor(me, sc.Org, sc.Membership)
+	if err := s.authorize(c, "memberships", "list", a, map[string]any{}); err != nil {
+		return err
+	}
+	f, err := s.listFilter(c, "memberships", a)
 	if err != nil {
 		return err
 	}
@@ -165,6 +169,9 @@ func (s *Server) membershipPatch(c *fiber.Ctx) error {
 	}
 	if *in.Role == models.OrgOwner {
 		return FieldError("role", "Nobody becomes the owner through the API.")
+	}
+	if target.Role == models.OrgOwner {
+		return Forbidden("The owner's role cannot be changed.")
 	}
 	res := membershipResource(target)
 	res["new_role"] = *in.Role

@@ -180,7 +180,7 @@ func TestInvitationRules(t *testing.T) {
 	expect(t, inv(f.worker, "worker"), 403)
 	expect(t, inv(f.supervisor, "worker"), 403)
 	expect(t, inv(f.maintainer, "maintainer"), 403)
-	expect(t, inv(f.owner, "owner"), 403)
+	expect(t, inv(f.owner, "owner"), 403, "Nobody can be invited as the owner")
 	expect(t, f.owner.do("POST", "/api/invitations", map[string]any{"email": newcomer, "role": "worker"}), 400, "choose one")
 	expect(t, inOrg(f.owner, f.slug).do("POST", "/api/invitations", map[string]any{"email": f.emails["worker"], "role": "worker"}), 400, "already a member")
 	r := inv(f.maintainer, "supervisor")
@@ -316,4 +316,22 @@ func TestInvitationFlowsThroughMail(t *testing.T) {
 			t.Fatalf("%d memberships, want 1", n)
 		}
 	})
+}
+
+// TestUnverifiedAddressCannotTakeAnInvitation: in optional mode someone who
+// signs up with another person's address must not accept their invitation.
+func TestUnverifiedAddressCannotTakeAnInvitation(t *testing.T) {
+	env := newAccountsEnv(t, envOptions{verification: VerifyOptional})
+	owner, _, _ := env.registerUser("optowner")
+	slug := "opt" + strconv.Itoa(int(userSeq.Add(1)))
+	expect(t, owner.do("POST", "/api/organizations", map[string]any{"slug": slug}), 201)
+	_, victim := uniqueName("victim")
+	r := inOrg(owner, slug).do("POST", "/api/invitations", map[string]any{"email": victim, "role": "maintainer"})
+	expect(t, r, 201)
+	var inv struct{ Key string }
+	decodeInto(t, r, &inv)
+	squatter := env.browser()
+	expect(t, squatter.do("POST", "/api/auth/register", map[string]any{"username": "squat" + strconv.Itoa(int(userSeq.Add(1))), "email": victim, "password1": goodPassword, "password2": goodPassword}), 201)
+	expect(t, squatter.do("POST", "/api/invitations/"+inv.Key+"/accept", nil), 403)
+	expect(t, squatter.do("GET", "/api/organizations", nil), 200, `"count":0`)
 }
