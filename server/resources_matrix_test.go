@@ -232,6 +232,7 @@ type rmEnv struct {
 	slugs   map[string]string
 	x, y    uint64 // bystanders
 	seq     int
+	cur     *testing.T // the table being built
 }
 
 func newRMEnv(t *testing.T) *rmEnv {
@@ -271,6 +272,7 @@ func newRMEnv(t *testing.T) *rmEnv {
 		}
 	}
 	e.clock.Advance(2 * time.Second) // the auth cache forgets the old roles
+	e.cur = t
 	return e
 }
 
@@ -307,9 +309,9 @@ func (e *rmEnv) workspace(context, p string) *uint64 {
 }
 
 func (e *rmEnv) must(err error) {
-	e.t.Helper()
+	e.cur.Helper()
 	if err != nil {
-		e.t.Fatal(err)
+		e.cur.Fatal(err)
 	}
 }
 
@@ -517,17 +519,26 @@ func rmWSLabel(ws, slug string) string {
 	return ws
 }
 
-// rmEach calls fn for every caller, context and ownership of an object scope.
-func (e *rmEnv) rmEach(ownerships []string, fn func(p, role, context, own string, u *rmUser, sit rmSit)) {
+// rmEach calls fn for every caller, context and ownership of an object
+// scope. A personal object is judged without the caller's organization role,
+// so in the sandbox only a non-member and a worker are asked everything;
+// callers of the other roles are asked only to move the object (moveOnly:
+// their role counts in the destination), and not at all when the resource
+// does not move.
+func (e *rmEnv) rmEach(ownerships []string, moves bool, fn func(p, role, context, own string, u *rmUser, sit rmSit, moveOnly bool)) {
 	for _, p := range rmPrivileges {
 		for _, role := range rmRoles {
 			for _, context := range []string{"sandbox", "organization"} {
+				moveOnly := context == "sandbox" && role != "" && role != models.OrgWorker
+				if moveOnly && !moves {
+					continue
+				}
 				for _, own := range ownerships {
 					sitRole := role
 					if context == "sandbox" {
 						sitRole = ""
 					}
-					fn(p, role, context, own, e.callers[p][role], rmSit{"", context, p, sitRole, own})
+					fn(p, role, context, own, e.callers[p][role], rmSit{"", context, p, sitRole, own}, moveOnly)
 				}
 			}
 		}
@@ -574,26 +585,16 @@ func (e *rmEnv) objectCase(name string, sit rmSit, run func(t *testing.T) respon
 // ---------------------------------------------------------------------------
 // The tables.
 
-func TestMatrixProjects(t *testing.T) {
-	t.Parallel()
-	e := newRMEnv(t)
+func rmProjects(t *testing.T, e *rmEnv) {
 	tb := rmLoad(t, "projects")
 	scopes := objectScopes["projects"]
 	owns := []string{"owner", "assignee", "none"}
 	var cases, views []rmCase
 	var shared []rmShared
-	e.rmEach(owns, func(p, role, context, own string, u *rmUser, sit rmSit) {
+	e.rmEach(owns, true, func(p, role, context, own string, u *rmUser, sit rmSit, moveOnly bool) {
 		ws := e.workspace(context, p)
 		owner, assignee := rel(own, u.id, &e.x, "owner"), rel(own, u.id, nil, "assignee")
 		build := func(name string, source *uint64) *models.Project { return e.project(name, ws, owner, assignee, source) }
-		v := build("rmproj-"+e.name("p"), nil)
-		shared = append(shared, rmShared{v.ID, ws, p, u.id, own})
-		path := rsPath("projects", v.ID)
-		vs := sit
-		vs.scope = "view"
-		c := e.objectCase("get", vs, func(t *testing.T) response { return rmReq(t, u, "GET", path, "", nil) })
-		c.check = rmActions(tb, vs, scopes)
-		views = append(views, c)
 		patch := func(scope string, body map[string]any, source *uint64) {
 			s := sit
 			s.scope = scope
@@ -602,13 +603,24 @@ func TestMatrixProjects(t *testing.T) {
 				return rmReq(t, u, "PATCH", rsPath("projects", obj.ID), "", body)
 			}))
 		}
+		to, dest := e.rmMove(context, p, role)
+		patch("update:organization", map[string]any{"organization_id": to}, nil)
+		cases[len(cases)-1].also = []rmSit{dest}
+		if moveOnly {
+			return
+		}
+		v := build("rmproj-"+e.name("p"), nil)
+		shared = append(shared, rmShared{v.ID, ws, p, u.id, own})
+		path := rsPath("projects", v.ID)
+		vs := sit
+		vs.scope = "view"
+		c := e.objectCase("get", vs, func(t *testing.T) response { return rmReq(t, u, "GET", path, "", nil) })
+		c.check = rmActions(tb, vs, scopes)
+		views = append(views, c)
 		patch("update:desc", map[string]any{"name": "renamed"}, nil)
 		patch("update:assignee", map[string]any{"assignee_id": e.x}, nil)
 		patch("update:owner", map[string]any{"owner_id": e.y}, nil)
 		patch("update:associated_storage", map[string]any{"source_storage": nil}, &e.storage(ws).ID)
-		to, dest := e.rmMove(context, p, role)
-		patch("update:organization", map[string]any{"organization_id": to}, nil)
-		cases[len(cases)-1].also = []rmSit{dest}
 		del := build(e.name("fresh"), nil)
 		ds := sit
 		ds.scope = "delete"
@@ -622,27 +634,18 @@ func TestMatrixProjects(t *testing.T) {
 	rmRun(t, tb, append([]string{"create", "list"}, scopes...), all)
 }
 
-func TestMatrixTasks(t *testing.T) {
-	t.Parallel()
-	e := newRMEnv(t)
+func rmTasks(t *testing.T, e *rmEnv) {
 	tb := rmLoad(t, "tasks")
 	scopes := objectScopes["tasks"]
 	owns := []string{"owner", "assignee", "project:owner", "project:assignee", "none"}
 	var cases, views []rmCase
 	var shared []rmShared
-	e.rmEach(owns, func(p, role, context, own string, u *rmUser, sit rmSit) {
+	e.rmEach(owns, true, func(p, role, context, own string, u *rmUser, sit rmSit, moveOnly bool) {
 		ws := e.workspace(context, p)
 		project := e.project("parent", ws, rel(own, u.id, &e.x, "project:owner"), rel(own, u.id, nil, "project:assignee"), nil)
 		build := func(name string, source *uint64) *models.Task {
 			return e.task(name, ws, &project.ID, rel(own, u.id, &e.x, "owner"), rel(own, u.id, nil, "assignee"), source)
 		}
-		v := build("rmtask-"+e.name("t"), nil)
-		shared = append(shared, rmShared{v.ID, ws, p, u.id, own})
-		vs := sit
-		vs.scope = "view"
-		c := e.objectCase("get", vs, func(t *testing.T) response { return rmReq(t, u, "GET", rsPath("tasks", v.ID), "", nil) })
-		c.check = rmActions(tb, vs, scopes)
-		views = append(views, c)
 		patch := func(scope string, body map[string]any, source *uint64, also ...rmSit) {
 			s := sit
 			s.scope = scope
@@ -653,15 +656,25 @@ func TestMatrixTasks(t *testing.T) {
 			c.also = also
 			cases = append(cases, c)
 		}
+		to, dest := e.rmMove(context, p, role)
+		leave := sit
+		leave.scope = "update:project"
+		patch("update:organization", map[string]any{"organization_id": to, "project_id": nil}, nil, dest, leave)
+		if moveOnly {
+			return
+		}
+		v := build("rmtask-"+e.name("t"), nil)
+		shared = append(shared, rmShared{v.ID, ws, p, u.id, own})
+		vs := sit
+		vs.scope = "view"
+		c := e.objectCase("get", vs, func(t *testing.T) response { return rmReq(t, u, "GET", rsPath("tasks", v.ID), "", nil) })
+		c.check = rmActions(tb, vs, scopes)
+		views = append(views, c)
 		patch("update:desc", map[string]any{"name": "renamed"}, nil)
 		patch("update:owner", map[string]any{"owner_id": e.y}, nil)
 		patch("update:assignee", map[string]any{"assignee_id": e.y}, nil)
 		patch("update:project", map[string]any{"project_id": nil}, nil)
 		patch("update:associated_storage", map[string]any{"source_storage": nil}, &e.storage(ws).ID)
-		to, dest := e.rmMove(context, p, role)
-		leave := sit
-		leave.scope = "update:project"
-		patch("update:organization", map[string]any{"organization_id": to, "project_id": nil}, nil, dest, leave)
 		del := build(e.name("fresh"), nil)
 		ds := sit
 		ds.scope = "delete"
@@ -685,15 +698,13 @@ func TestMatrixTasks(t *testing.T) {
 	rmRun(t, tb, append([]string{"create", "create@project", "list"}, scopes...), all)
 }
 
-func TestMatrixJobs(t *testing.T) {
-	t.Parallel()
-	e := newRMEnv(t)
+func rmJobs(t *testing.T, e *rmEnv) {
 	tb := rmLoad(t, "jobs")
 	scopes := objectScopes["jobs"]
 	owns := []string{"project:owner", "project:assignee", "task:owner", "task:assignee", "assignee", "none"}
 	var cases, views []rmCase
 	var shared []rmShared
-	e.rmEach(owns, func(p, role, context, own string, u *rmUser, sit rmSit) {
+	e.rmEach(owns, false, func(p, role, context, own string, u *rmUser, sit rmSit, _ bool) {
 		ws := e.workspace(context, p)
 		project := e.project("parent", ws, rel(own, u.id, &e.x, "project:owner"), rel(own, u.id, nil, "project:assignee"), nil)
 		task := func(name string) *models.Task {
@@ -734,14 +745,12 @@ func TestMatrixJobs(t *testing.T) {
 	rmRun(t, tb, append([]string{"create", "list"}, scopes...), all)
 }
 
-func TestMatrixCloudStorages(t *testing.T) {
-	t.Parallel()
-	e := newRMEnv(t)
+func rmCloudStorages(t *testing.T, e *rmEnv) {
 	tb := rmLoad(t, "cloudstorages")
 	scopes := objectScopes["cloudstorages"]
 	var cases, views []rmCase
 	var shared []rmShared
-	e.rmEach([]string{"owner", "none"}, func(p, role, context, own string, u *rmUser, sit rmSit) {
+	e.rmEach([]string{"owner", "none"}, false, func(p, role, context, own string, u *rmUser, sit rmSit, _ bool) {
 		ws := e.workspace(context, p)
 		build := func(name string) *models.CloudStorage {
 			cs := &models.CloudStorage{DisplayName: name, ProviderType: "GOOGLE_DRIVE", Resource: "r", CredentialsType: "ANONYMOUS_ACCESS",
@@ -775,4 +784,18 @@ func TestMatrixCloudStorages(t *testing.T) {
 		return map[string]any{"display_name": e.name("new"), "provider_type": "AWS_S3_BUCKET", "resource": "r"}
 	})...)
 	rmRun(t, tb, append([]string{"create", "list"}, scopes...), all)
+}
+
+// TestResourceMatrix runs the four tables on one server and fixture.
+func TestResourceMatrix(t *testing.T) {
+	e := newRMEnv(t)
+	for _, table := range []struct {
+		name string
+		run  func(t *testing.T, e *rmEnv)
+	}{{"projects", rmProjects}, {"tasks", rmTasks}, {"jobs", rmJobs}, {"cloudstorages", rmCloudStorages}} {
+		t.Run(table.name, func(t *testing.T) {
+			e.cur = t
+			table.run(t, e)
+		})
+	}
 }
