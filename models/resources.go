@@ -101,12 +101,16 @@ type CloudStorage struct {
 }
 
 // Policy filter fields (policies/*.rego headers) → SQL, for Filter.Apply.
+// member_id (the row's organization has that active member) is not used by
+// the built-in policies yet; a policy may use it to keep the objects of
+// organizations one has left out of lists without an organization.
 var (
 	ProjectColumns = map[string]string{
 		"id":              "projects.id",
 		"organization_id": "projects.organization_id",
 		"owner_id":        "projects.owner_id",
 		"assignee_id":     "projects.assignee_id",
+		"member_id":       "projects.organization_id IN (" + activeMemberOrgs + ")",
 	}
 	TaskColumns = map[string]string{
 		"id":                  "tasks.id",
@@ -116,6 +120,7 @@ var (
 		"project_id":          "tasks.project_id",
 		"project.owner_id":    "tasks.project_id IN (SELECT p.id FROM projects AS p WHERE p.owner_id = ?)",
 		"project.assignee_id": "tasks.project_id IN (SELECT p.id FROM projects AS p WHERE p.assignee_id = ?)",
+		"member_id":           "tasks.organization_id IN (" + activeMemberOrgs + ")",
 	}
 	JobColumns = map[string]string{
 		"id":                  "jobs.id",
@@ -126,13 +131,18 @@ var (
 		"task.assignee_id":    "jobs.task_id IN (SELECT t.id FROM tasks AS t WHERE t.assignee_id = ?)",
 		"project.owner_id":    "jobs.task_id IN (SELECT t.id FROM tasks AS t JOIN projects AS p ON p.id = t.project_id WHERE p.owner_id = ?)",
 		"project.assignee_id": "jobs.task_id IN (SELECT t.id FROM tasks AS t JOIN projects AS p ON p.id = t.project_id WHERE p.assignee_id = ?)",
+		"member_id":           "jobs.organization_id IN (" + activeMemberOrgs + ")",
 	}
 	CloudStorageColumns = map[string]string{
 		"id":              "cloud_storages.id",
 		"organization_id": "cloud_storages.organization_id",
 		"owner_id":        "cloud_storages.owner_id",
+		"member_id":       "cloud_storages.organization_id IN (" + activeMemberOrgs + ")",
 	}
 )
+
+// activeMemberOrgs selects the organizations that have the active member ?.
+const activeMemberOrgs = "SELECT m.organization_id FROM memberships AS m WHERE m.is_active = TRUE AND m.user_id = ?"
 
 // Errors of the resource store.
 var (

@@ -335,6 +335,18 @@ func TestPolicyColumnsAreValidSQL(t *testing.T) {
 				}
 			}
 		}
+		// member_id: users[0] owns (is a member of) the organization, users[1] is not a member.
+		for _, tc := range []struct {
+			user uint64
+			want int64
+		}{{w.users[0], 1}, {w.users[1], 0}} {
+			f := models.Filter{Any: [][]models.Cond{{{Field: "member_id", Value: tc.user}}}}
+			q, _ := f.Apply(db.WithContext(w.ctx).Model(&models.Project{}), models.ProjectColumns)
+			var n int64
+			if err := q.Count(&n).Error; err != nil || n != tc.want {
+				t.Fatalf("projects of organizations where user %d is a member: %d, %v; want %d", tc.user, n, err, tc.want)
+			}
+		}
 		// The project's owner is users[1]: the subquery fields find its task and job.
 		for _, tc := range []struct {
 			model   any
