@@ -68,12 +68,25 @@ may_list if input.auth.organization.user.role in {"worker", "supervisor", "maint
 # The owner sees, changes and deletes a storage (in an organization, as a
 # member of it)...
 may_see if {
-	here
+	input.auth.organization == null
+	is_owner
+}
+
+may_see if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	is_owner
 }
 
 may_manage if {
-	here
+	input.auth.organization == null
+	is_owner
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_manage if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	is_owner
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -94,42 +107,45 @@ may_manage if {
 
 is_owner if input.resource.owner.id == input.auth.user.id
 
-# Where the caller acts: with no organization selected, on any storage of
-# theirs; in an organization, on its storages, as a member.
-here if personal
-
-here if {
-	input.resource.organization.id == input.auth.organization.id
-	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
-}
-
+# No organization is selected: the object may be anywhere.
 personal if input.auth.organization == null
 
-in_org if input.resource.organization.id == input.auth.organization.id
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
+# The caller is a member of the selected organization.
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_organization
-	utils.has_privilege("user")
-	utils.has_role("supervisor")
-} else := utils.relation_filter(["owner_id"])
+} else := [
+	[{"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+] if {
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role in {"supervisor", "maintainer", "owner"}
+} else := [
+	[org_is_selected, {"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
-	not personal
+	input.auth.organization != null
 	not is_member
 }
 
 why contains utils.msg_other_org("cloud storage") if {
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	not input.scope in {"list", "create"}
 }
 

@@ -31,7 +31,8 @@ in_workspace if input.resource.organization.id == input.auth.organization.id
 
 personal if input.auth.organization == null
 
-in_org if input.resource.organization.id == input.auth.organization.id
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
@@ -43,10 +44,7 @@ is_staff if {
 }
 
 # A new invitation goes to the request's organization.
-for_this_org if {
-	input.auth.organization != null
-	not for_other_org
-}
+for_this_org if object.get(input.resource, ["organization", "id"], input.auth.organization.id) == input.auth.organization.id
 
 for_other_org if input.resource.organization.id != input.auth.organization.id
 
@@ -143,40 +141,47 @@ allow if {
 	is_invitee
 }
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("owner_id", utils.user_id)], [utils.field_eq("invitee_id", utils.user_id)]] if {
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.has_privilege("user")
-	utils.has_role("maintainer")
 } else := [
-	[utils.field_eq("organization_id", utils.org_id), utils.field_eq("owner_id", utils.user_id)],
-	[utils.field_eq("organization_id", utils.org_id), utils.field_eq("invitee_id", utils.user_id)],
+	[{"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "invitee_id", "op": "==", "value": input.auth.user.id}],
+] if {
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role in {"maintainer", "owner"}
+} else := [
+	[org_is_selected, {"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "invitee_id", "op": "==", "value": input.auth.user.id}],
 ]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
 	input.auth.user.privilege != "admin"
-	not personal
+	input.auth.organization != null
 	not is_member
 	input.scope in {"list", "create"}
 }
 
 why contains utils.msg_other_org("invitation") if {
 	input.auth.user.privilege != "admin"
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	not input.scope in {"list", "create"}
 }
 
 why contains "Invitations can only be sent into the selected organization." if {
 	input.scope == "create"
-	not personal
+	input.auth.organization != null
 	for_other_org
 }
 

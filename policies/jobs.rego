@@ -73,12 +73,25 @@ may_list if input.auth.organization.user.role in {"worker", "supervisor", "maint
 # Those who run the task or its project ("leads") and the job's assignee see
 # the job and change its state...
 may_see if {
-	here
+	input.auth.organization == null
+	involved
+}
+
+may_see if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	involved
 }
 
 may_work if {
-	here
+	input.auth.organization == null
+	involved
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_work if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	involved
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -97,7 +110,14 @@ assigned_worker if {
 
 # ...only leads change its stage and assignee...
 may_lead if {
-	here
+	input.auth.organization == null
+	leads
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_lead if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	leads
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -141,61 +161,68 @@ involved if leads
 
 involved if is_assignee
 
-# Where the caller acts: with no organization selected, on any job of
-# theirs; in an organization, on its jobs, as a member.
-here if personal
-
-here if member_here
-
+# No organization is selected: the object may be anywhere.
 personal if input.auth.organization == null
 
-in_org if input.resource.organization.id == input.auth.organization.id
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
+# The caller is a member of the selected organization.
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
-member_here if {
-	input.resource.organization.id == input.auth.organization.id
-	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
-}
-
+# The object is in the selected organization, where the caller is a
+# maintainer or its owner (with the user global role).
 staff_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.user.privilege in {"user", "admin"}
 	input.auth.organization.user.role in {"maintainer", "owner"}
 }
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_organization
-	utils.has_privilege("user")
-	utils.has_role("maintainer")
-} else := utils.relation_filter([
-	"assignee_id",
-	"task.owner_id", "task.assignee_id",
-	"project.owner_id", "project.assignee_id",
-])
+} else := [
+	[{"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "task.owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "task.assignee_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "project.owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "project.assignee_id", "op": "==", "value": input.auth.user.id}],
+] if {
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role in {"maintainer", "owner"}
+} else := [
+	[org_is_selected, {"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "task.owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "task.assignee_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "project.owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "project.assignee_id", "op": "==", "value": input.auth.user.id}],
+]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
-	not personal
+	input.auth.organization != null
 	not is_member
 	not is_assignee
 }
 
 why contains utils.msg_not_member if {
 	input.scope == "list"
-	not personal
+	input.auth.organization != null
 	not is_member
 }
 
 why contains utils.msg_other_org("job") if {
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	input.scope != "list"
 }
 

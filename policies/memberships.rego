@@ -22,6 +22,8 @@ scopes := {"list", "view", "change:role", "delete"}
 
 is_self if input.resource.user.id == input.auth.user.id
 
+is_other if input.resource.user.id != input.auth.user.id
+
 # The membership is in the request's organization and the caller a member.
 member_here if {
 	input.resource.organization.id == input.auth.organization.id
@@ -31,6 +33,9 @@ member_here if {
 personal if input.auth.organization == null
 
 in_org if input.resource.organization.id == input.auth.organization.id
+
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
@@ -105,7 +110,7 @@ manages if {
 	input.auth.user.privilege in {"user", "admin"}
 	input.auth.organization.user.role == "owner"
 	input.resource.role in {"worker", "supervisor", "maintainer"}
-	not is_self
+	is_other
 }
 
 manages if {
@@ -113,13 +118,13 @@ manages if {
 	input.auth.user.privilege in {"user", "admin"}
 	input.auth.organization.user.role == "maintainer"
 	input.resource.role in {"worker", "supervisor"}
-	not is_self
+	is_other
 }
 
 # Nobody becomes owner through the API; a maintainer gives the worker or
 # supervisor role only. Without new_role (a caller that checks the new role
 # itself) there is nothing to check.
-new_role_allowed if not has_new_role
+new_role_allowed if object.get(input.resource, "new_role", null) == null
 
 new_role_allowed if input.resource.new_role in {"worker", "supervisor"}
 
@@ -128,29 +133,31 @@ new_role_allowed if {
 	input.auth.organization.user.role == "owner"
 }
 
-has_new_role if input.resource.new_role != null
-
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("user_id", utils.user_id)], [utils.field_eq("member_id", utils.user_id)]] if {
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]]
+} else := [[{"field": "user_id", "op": "==", "value": input.auth.user.id}], [{"field": "member_id", "op": "==", "value": input.auth.user.id}]] if {
+	input.auth.organization == null
+} else := [[org_is_selected]]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
 	input.auth.user.privilege != "admin"
-	not personal
+	input.auth.organization != null
 	not is_member
 }
 
 why contains utils.msg_other_org("membership") if {
 	input.auth.user.privilege != "admin"
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	input.scope != "list"
 }
 
@@ -176,21 +183,21 @@ why contains "The organization owner cannot leave the organization." if {
 why contains "Only the organization owner or a maintainer can change roles." if {
 	input.scope == "change:role"
 	in_org
-	not is_self
+	is_other
 	input.auth.organization.user.role in {"supervisor", "worker"}
 }
 
 why contains "Only the organization owner or a maintainer can remove members." if {
 	input.scope == "delete"
 	in_org
-	not is_self
+	is_other
 	input.auth.organization.user.role in {"supervisor", "worker"}
 }
 
 why contains "The owner's role cannot be changed and the owner cannot be removed." if {
 	input.resource.role == "owner"
 	input.scope in {"change:role", "delete"}
-	not is_self
+	is_other
 }
 
 why contains "The owner's role cannot be changed." if {
@@ -204,7 +211,7 @@ why contains "A maintainer can only change the roles of, or remove, workers and 
 	input.auth.organization.user.role == "maintainer"
 	input.scope in {"change:role", "delete"}
 	in_org
-	not is_self
+	is_other
 }
 
 why contains "Nobody can be made the owner of an organization." if {
@@ -222,7 +229,7 @@ why contains utils.msg_global_role("manage members") if {
 	not input.auth.user.privilege in {"user", "admin"}
 	input.scope in {"change:role", "delete"}
 	in_org
-	not is_self
+	is_other
 	input.auth.organization.user.role in {"maintainer", "owner"}
 }
 

@@ -95,12 +95,25 @@ may_list if input.auth.organization.user.role in {"worker", "supervisor", "maint
 
 # The owner and the assignee see the project and edit its description.
 may_see if {
-	here
+	input.auth.organization == null
+	owner_or_assignee
+}
+
+may_see if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	owner_or_assignee
 }
 
 may_edit if {
-	here
+	input.auth.organization == null
+	owner_or_assignee
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_edit if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	owner_or_assignee
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -108,7 +121,14 @@ may_edit if {
 # The owner also reassigns it, moves it to another workspace, changes its
 # cloud storage and deletes it...
 may_manage if {
-	here
+	input.auth.organization == null
+	is_owner
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_manage if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	is_owner
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -141,16 +161,13 @@ owner_or_assignee if is_owner
 
 owner_or_assignee if is_assignee
 
-# Where the caller acts: with no organization selected, on any project of
-# theirs; in an organization, on its projects, as a member.
-here if personal
-
-here if member_here
-
+# No organization is selected: the object may be anywhere.
 personal if input.auth.organization == null
 
-in_org if input.resource.organization.id == input.auth.organization.id
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
+# The caller is a member of the selected organization.
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
 member_here if {
@@ -158,33 +175,46 @@ member_here if {
 	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 }
 
+# The object is in the selected organization, where the caller is a
+# maintainer or its owner (with the user global role).
 staff_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.user.privilege in {"user", "admin"}
 	input.auth.organization.user.role in {"maintainer", "owner"}
 }
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_organization
-	utils.has_privilege("user")
-	utils.has_role("maintainer")
-} else := utils.relation_filter(["owner_id", "assignee_id"])
+} else := [
+	[{"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+] if {
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role in {"maintainer", "owner"}
+} else := [
+	[org_is_selected, {"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
-	not personal
+	input.auth.organization != null
 	not is_member
 }
 
 why contains utils.msg_other_org("project") if {
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	not input.scope in {"list", "create"}
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -180,8 +181,13 @@ func TestReloadRunsEmbeddedTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Everyone is an admin: users_test.rego and others must fail.
-	writeFile(t, dir, "utils.rego", strings.Replace(string(utils), `is_admin if input.auth.user.privilege == "admin"`, "is_admin := true", 1))
+	// A message the other files' tests expect changes: users_test.rego and
+	// others must fail.
+	changed := strings.Replace(string(utils), "You are not a member of this organization.", "Nope.", 1)
+	if changed == string(utils) {
+		t.Fatal("utils.rego no longer has the message this test changes")
+	}
+	writeFile(t, dir, "utils.rego", changed)
 	if e.reload(context.Background()) {
 		t.Fatal("a set failing the embedded tests was accepted")
 	}
@@ -194,8 +200,8 @@ func TestReloadRunsEmbeddedTests(t *testing.T) {
 	if !found {
 		t.Errorf("no error names users_test.rego: %q", logs.lines(slog.LevelError))
 	}
-	d, err := e.Decide(context.Background(), "users", Input{Scope: "delete", Auth: Auth{User: AuthUser{ID: 1, Privilege: "user"}}, Resource: map[string]any{"id": uint64(2)}})
-	if err != nil || d.Allow {
+	d, err := e.Decide(context.Background(), "users", Input{Scope: "list", Auth: Auth{User: AuthUser{ID: 1, Privilege: "user"}, Organization: &AuthOrg{ID: 3}}})
+	if err != nil || d.Allow || !slices.Equal(d.Reasons, []string{"You are not a member of this organization."}) {
 		t.Errorf("Decide = %+v, %v; the embedded set must stay", d, err)
 	}
 	// Same content again: no new attempt, no new log line.

@@ -104,7 +104,14 @@ may_create if {
 # A task goes into a project of its owner or assignee (in an organization, a
 # member), or into any project of an organization of a supervisor or higher.
 may_add_to_project if {
-	here
+	input.auth.organization == null
+	runs_project
+	input.auth.user.privilege in {"user", "admin"}
+}
+
+may_add_to_project if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	runs_project
 	input.auth.user.privilege in {"user", "admin"}
 }
@@ -121,26 +128,53 @@ may_list if input.auth.organization.user.role in {"worker", "supervisor", "maint
 
 # The owner and assignee of the task and of its project see and edit it...
 may_see if {
-	here
+	input.auth.organization == null
+	involved
+}
+
+may_see if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	involved
 }
 
 may_edit if {
-	here
+	input.auth.organization == null
+	involved
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_edit if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	involved
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
 
 # ...all but the task's assignee reorganize it...
 may_manage if {
-	here
+	input.auth.organization == null
+	leads
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_manage if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	leads
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
 
 # ...and the owners of the task and the project change its cloud storage.
 may_relink if {
-	here
+	input.auth.organization == null
+	owns
+	input.auth.user.privilege in {"worker", "user", "admin"}
+}
+
+may_relink if {
+	input.resource.organization.id == input.auth.organization.id
+	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 	owns
 	input.auth.user.privilege in {"worker", "user", "admin"}
 }
@@ -176,50 +210,59 @@ owns if is_owner
 
 owns if input.resource.project.owner.id == input.auth.user.id
 
-# Where the caller acts: with no organization selected, on any task of
-# theirs; in an organization, on its tasks, as a member.
-here if personal
-
-here if member_here
-
+# No organization is selected: the object may be anywhere.
 personal if input.auth.organization == null
 
-in_org if input.resource.organization.id == input.auth.organization.id
+# The resource is not in the request's organization (null: personal).
+elsewhere if object.get(input.resource, ["organization", "id"], null) != input.auth.organization.id
 
+# The caller is a member of the selected organization.
 is_member if input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
 
-member_here if {
-	input.resource.organization.id == input.auth.organization.id
-	input.auth.organization.user.role in {"worker", "supervisor", "maintainer", "owner"}
-}
-
+# The object is in the selected organization, where the caller is a
+# maintainer or its owner (with the user global role).
 staff_here if {
 	input.resource.organization.id == input.auth.organization.id
 	input.auth.user.privilege in {"user", "admin"}
 	input.auth.organization.user.role in {"maintainer", "owner"}
 }
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_organization
-	utils.has_privilege("user")
-	utils.has_role("maintainer")
-} else := utils.relation_filter(["owner_id", "assignee_id", "project.owner_id", "project.assignee_id"])
+} else := [
+	[{"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "project.owner_id", "op": "==", "value": input.auth.user.id}],
+	[{"field": "project.assignee_id", "op": "==", "value": input.auth.user.id}],
+] if {
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege in {"user", "admin"}
+	input.auth.organization.user.role in {"maintainer", "owner"}
+} else := [
+	[org_is_selected, {"field": "owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "assignee_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "project.owner_id", "op": "==", "value": input.auth.user.id}],
+	[org_is_selected, {"field": "project.assignee_id", "op": "==", "value": input.auth.user.id}],
+]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
-	not personal
+	input.auth.organization != null
 	not is_member
 }
 
 why contains utils.msg_other_org("task") if {
-	not personal
-	not in_org
+	input.auth.organization != null
+	elsewhere
 	not input.scope in {"list", "create", "create@project"}
 }
 

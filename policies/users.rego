@@ -58,16 +58,20 @@ allow if {
 	input.resource.membership.role in {"worker", "supervisor", "maintainer", "owner"}
 }
 
-filter := utils.everything if {
-	utils.is_admin
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]] if {
-	utils.is_admin
-} else := utils.nothing if {
+# Which rows a list shows (see README.md, "Filters"): an OR of terms, each an
+# AND of conditions; [[]] is everything, [] nothing.
+filter := [[]] if {
+	input.auth.user.privilege == "admin"
+	input.auth.organization == null
+} else := [[org_is_selected]] if {
+	input.auth.user.privilege == "admin"
+} else := [] if {
 	not allow
-} else := [[utils.field_eq("id", utils.user_id)]] if {
-	utils.is_sandbox
-} else := [[utils.field_eq("organization_id", utils.org_id)]]
+} else := [[{"field": "id", "op": "==", "value": input.auth.user.id}]] if {
+	input.auth.organization == null
+} else := [[org_is_selected]]
+
+org_is_selected := {"field": "organization_id", "op": "==", "value": input.auth.organization.id}
 
 why contains utils.msg_not_member if {
 	input.scope == "list"

@@ -16,6 +16,10 @@
 # auth.organization is the organization selected by the request (null: the
 # personal workspace, or no organization named) and auth.organization.user.role
 # is the caller's role in it (null: not a member).
+#
+# The embedded policies use these helpers in their messages; their allow rules
+# spell the same checks out with plain comparisons, which OPA evaluates
+# faster than calls into another package. Custom policies may use either.
 package utils
 
 # Global roles, lowest first. "none" is any signed-in user.
@@ -75,21 +79,6 @@ outside_org if {
 
 # The caller is the user referred to by ref ({"id": ...}); false for null refs.
 is_user(ref) if ref.id == input.auth.user.id
-
-# relation_filter(fields): the rows where the caller is in one of fields,
-# within the selected organization when there is one.
-relation_filter(fields) := [[field_eq(f, user_id)] | some f in fields] if {
-	is_sandbox
-} else := [[field_eq("organization_id", org_id), field_eq(f, user_id)] | some f in fields]
-
-# Filters: an OR of terms, each term an AND of conditions.
-field_eq(field, value) := {"field": field, "op": "==", "value": value}
-
-# The filter that lets everything through (one empty, always true, term).
-everything := [[]]
-
-# The filter that lets nothing through (no term).
-nothing := []
 
 # Messages shared by several policies.
 msg_not_member := "You are not a member of this organization."

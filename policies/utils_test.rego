@@ -53,11 +53,3 @@ test_is_user if {
 	not utils.is_user({"id": 8}) with input as req("user", null)
 	not utils.is_user(null) with input as req("user", null)
 }
-
-test_relation_filter if {
-	utils.relation_filter(["owner_id"]) == [[{"field": "owner_id", "op": "==", "value": 7}]] with input as req("user", null)
-	utils.relation_filter(["owner_id"]) == [[
-		{"field": "organization_id", "op": "==", "value": 3},
-		{"field": "owner_id", "op": "==", "value": 7},
-	]] with input as req("user", org("worker"))
-}
