@@ -170,6 +170,12 @@ func sameWorkspace(column string, org *uint64) (string, []any) {
 	return column + " = ?", []any{*org}
 }
 
+// lockRow locks the rows a transaction reads next on PostgreSQL (a
+// transfer, and the creation of a task or job under a parent that may be
+// moving, serialize on the parent's row); SQLite transactions hold the
+// database's write lock from BEGIN.
+func lockRow(tx *gorm.DB) *gorm.DB { return forUpdate(tx, Dialect(tx.Dialector.Name())) }
+
 func equalWorkspace(a, b *uint64) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
@@ -271,7 +277,7 @@ func CreateTaskTx(tx *gorm.DB, t *Task, jobs int, now time.Time) ([]Job, error) 
 	t.CreatedAt, t.UpdatedAt = now, now
 	if t.ProjectID != nil {
 		var p Project
-		if err := tx.First(&p, *t.ProjectID).Error; err != nil {
+		if err := lockRow(tx).First(&p, *t.ProjectID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return nil, ErrNotFound
 			}
@@ -306,7 +312,7 @@ func CreateTaskTx(tx *gorm.DB, t *Task, jobs int, now time.Time) ([]Job, error) 
 func (db *DB) CreateJob(ctx context.Context, j *Job, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t Task
-		if err := tx.First(&t, j.TaskID).Error; err != nil {
+		if err := lockRow(tx).First(&t, j.TaskID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
 			}
@@ -383,7 +389,7 @@ type Changes struct {
 func (db *DB) UpdateProject(ctx context.Context, id uint64, ch Changes, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var p Project
-		if err := tx.First(&p, id).Error; err != nil {
+		if err := lockRow(tx).First(&p, id).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
 			}
@@ -441,7 +447,7 @@ func (db *DB) UpdateProject(ctx context.Context, id uint64, ch Changes, now time
 func (db *DB) UpdateTask(ctx context.Context, id uint64, ch Changes, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var t Task
-		if err := tx.First(&t, id).Error; err != nil {
+		if err := lockRow(tx).First(&t, id).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/models"
@@ -358,6 +359,50 @@ func TestPolicyColumnsAreValidSQL(t *testing.T) {
 			if err := q.Count(&n).Error; err != nil || n != 1 {
 				t.Fatalf("%T by project owner: %d rows, %v", tc.model, n, err)
 			}
+		}
+	})
+}
+
+// TestTransferSerializesWithNewTasks creates tasks and jobs in a project
+// while it moves: every task and job must end in the project's workspace.
+func TestTransferSerializesWithNewTasks(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, db *models.DB) {
+		w := newResWorld(t, db)
+		p := w.project(&w.org, nil, nil)
+		first, _ := w.task(&w.org, &p.ID, 1)
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for i := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i == 6 {
+					errs <- db.UpdateProject(w.ctx, p.ID, models.Changes{Transfer: &models.Transfer{From: &w.org, To: &w.other}}, acctT0)
+					return
+				}
+				// A task created against the workspace read before the move
+				// is refused rather than left behind.
+				task := &models.Task{Name: "racer", OwnerID: &w.users[0], OrganizationID: &w.org, ProjectID: &p.ID}
+				if _, err := db.CreateTask(w.ctx, task, 1, acctT0); err != nil && !errors.Is(err, models.ErrMovedMeanwhile) {
+					errs <- err
+				}
+				if err := db.CreateJob(w.ctx, &models.Job{TaskID: first.ID, Stage: "annotation", State: "new", Type: "annotation"}, acctT0); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := w.count("tasks", "project_id = ? AND organization_id <> ?", p.ID, w.other); n != 0 {
+			t.Fatalf("%d tasks stayed behind their project", n)
+		}
+		if n := w.count("jobs", "task_id IN (SELECT id FROM tasks WHERE project_id = ?) AND organization_id <> ?", p.ID, w.other); n != 0 {
+			t.Fatalf("%d jobs stayed behind their project", n)
 		}
 	})
 }
