@@ -151,13 +151,13 @@ func build(ctx context.Context, files map[string]string, runTests bool) (*ruleSe
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	rs := &ruleSet{sources: maps.Clone(files), compiler: c, store: store, txn: txn, resources: map[string]*resourceQueries{}}
-	for name, rules := range packages(c) {
-		if !rules["allow"] {
+	for name, pkg := range packages(c) {
+		if !pkg.rules["allow"] {
 			continue
 		}
-		q, err := rs.prepare(ctx, name, rules)
+		q, err := rs.prepare(ctx, name, pkg.rules)
 		if err != nil {
-			return nil, &setError{[]problem{{File: "package " + name, Problem: err.Error()}}}
+			return nil, &setError{[]problem{{File: strings.Join(pkg.files, ", "), Problem: "package " + name + ": " + err.Error()}}}
 		}
 		rs.resources[name] = q
 	}
@@ -252,11 +252,17 @@ func runRegoTests(ctx context.Context, files map[string]string) []problem {
 	return probs
 }
 
-// packages lists the one-segment packages (data.<name>) and the names of
-// their rules.
-func packages(c *ast.Compiler) map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	for _, mod := range c.Modules {
+// policyPackage is a one-segment package (data.<name>): the names of its
+// rules and the files that declare it.
+type policyPackage struct {
+	rules map[string]bool
+	files []string
+}
+
+// packages lists the one-segment packages of the compiled set.
+func packages(c *ast.Compiler) map[string]*policyPackage {
+	out := map[string]*policyPackage{}
+	for file, mod := range c.Modules {
 		path := mod.Package.Path
 		if len(path) != 2 {
 			continue
@@ -265,16 +271,20 @@ func packages(c *ast.Compiler) map[string]map[string]bool {
 		if !ok {
 			continue
 		}
-		rules := out[string(name)]
-		if rules == nil {
-			rules = map[string]bool{}
-			out[string(name)] = rules
+		pkg := out[string(name)]
+		if pkg == nil {
+			pkg = &policyPackage{rules: map[string]bool{}}
+			out[string(name)] = pkg
 		}
+		pkg.files = append(pkg.files, file)
 		for _, r := range mod.Rules {
 			if ref := r.Head.Ref(); len(ref) > 0 {
-				rules[ref[0].Value.String()] = true
+				pkg.rules[ref[0].Value.String()] = true
 			}
 		}
+	}
+	for _, pkg := range out {
+		slices.Sort(pkg.files)
 	}
 	return out
 }

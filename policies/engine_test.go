@@ -198,7 +198,7 @@ func TestNewRejectsBadOverrides(t *testing.T) {
 		{"compile error", "users.rego", "package users\n\nallow if undefined_thing\n", []string{"users.rego", "undefined_thing"}},
 		{"failing test", "extra_test.rego", "package extra_test\n\nimport data.users\n\ntest_admins_only if {\n\tnot users.allow with input as {\"scope\": \"view\", \"auth\": {\"user\": {\"id\": 1, \"privilege\": \"admin\"}, \"organization\": null}, \"resource\": {\"id\": 2}}\n}\n",
 			[]string{"extra_test.rego", "test_admins_only"}},
-		{"bad scopes", "widgets.rego", "package widgets\n\nscopes := {1, 2}\n\nallow if input.scope == \"x\"\n", []string{"widgets", "scopes must be a set of strings"}},
+		{"bad scopes", "widgets.rego", "package widgets\n\nscopes := {1, 2}\n\nallow if input.scope == \"x\"\n", []string{"widgets.rego: package widgets: scopes must be a set of strings"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
