@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/models/modelstest"
+	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/server/mail"
 	"github.com/gatehouse/gatehouse/server/mail/mailpittest"
 )
@@ -42,6 +43,7 @@ type envOptions struct {
 	terms        string
 	authBudget   int
 	db           *models.DB
+	policiesDir  string // when set, policies are read (and watched) there too
 }
 
 func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
@@ -68,6 +70,17 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 		}
 	}
 	env.mailer = mail.New(db, cfg, clk, log)
+	var engine *policies.Engine
+	if o.policiesDir != "" {
+		var err error
+		engine, err = policies.New(context.Background(), policies.Options{Dir: o.policiesDir, Logger: log, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		go engine.Run(ctx)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +88,7 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 	base := "http://" + ln.Addr().String()
 	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Accounts: AccountSettings{
 		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget, AuthCacheTTL: time.Second,
-	}}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4)})
+	}}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine})
 	if err != nil {
 		t.Fatal(err)
 	}
