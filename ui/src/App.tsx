@@ -19,6 +19,10 @@ const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const OrganizationsPage = lazy(() => import('./pages/OrganizationsPage'));
 const OrganizationPage = lazy(() => import('./pages/OrganizationPage'));
 const InvitationsPage = lazy(() => import('./pages/InvitationsPage'));
+const ProjectsPage = lazy(() => import('./pages/ProjectsPage'));
+const TasksPage = lazy(() => import('./pages/TasksPage'));
+const JobsPage = lazy(() => import('./pages/JobsPage'));
+const JobPage = lazy(() => import('./pages/JobPage'));
 const BillingPage = lazy(() => import('./pages/BillingPage'));
 const AdminUsersPage = lazy(() => import('./pages/admin/AdminUsersPage'));
 const AdminOutboxPage = lazy(() => import('./pages/admin/AdminOutboxPage'));
@@ -63,6 +67,10 @@ export function App() {
         <Route path="organizations" element={<OrganizationsPage />} />
         <Route path="organization" element={<OrganizationPage />} />
         <Route path="invitations" element={<InvitationsPage />} />
+        <Route path="projects" element={<ProjectsPage />} />
+        <Route path="tasks" element={<TasksPage />} />
+        <Route path="jobs" element={<JobsPage />} />
+        <Route path="jobs/:id" element={<JobPage />} />
         <Route path="billing" element={<BillingPage />} />
         <Route path="admin/users" element={<RequireAdmin><AdminUsersPage /></RequireAdmin>} />
         <Route path="admin/outbox" element={<RequireAdmin><AdminOutboxPage /></RequireAdmin>} />

@@ -23,6 +23,9 @@ import { Logo } from './Logo';
 import classes from './AppLayout.module.css';
 
 const NAV = [
+  { to: '/projects', label: 'Projects' },
+  { to: '/tasks', label: 'Tasks' },
+  { to: '/jobs', label: 'Jobs' },
   { to: '/organizations', label: 'Organizations' },
   { to: '/invitations', label: 'Invitations' },
   { to: '/billing', label: 'Billing' },
