@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gatehouse benchmark suite: prints one table of figures measured on this
 # machine against the real binary over loopback. Usage: make bench
-# (or bash bench/run.sh [path/to/gatehouse]). Needs wrk (apt-get install wrk).
+# (or bash bench/run.sh [path/to/gatehouse]). Needs wrk (apt-get install wrk)
+# and the Go toolchain. BENCH_SCALE=full seeds 500,000 jobs (default quick:
+# 50,000); BENCH_DURATION sets each wrk run (default 10s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-bin/gatehouse}
@@ -85,8 +87,61 @@ wrk -t2 -c1000 -d5s -s bench/login.lua "$base/api/auth/login" >"$work/flood.txt"
 ok=$(awk '/requests in/ {print $1}' "$work/flood.txt"); busy=$(awk '/Non-2xx/ {print $NF}' "$work/flood.txt")
 row "login flood, 1000 conns: peak RSS" "$(awk -v k="$(hwm_kb $spid)" 'BEGIN{printf "%.0f MB", k/1024}')" "before $(awk -v k="$before" 'BEGIN{printf "%.0f MB", k/1024}'); ${ok:-0} answers, ${busy:-0} busy (503)"
 
+kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
+
+# 7. One in-process policy decision (jobs view by a worker assignee in an
+# organization), each call timed: p50 and p99.
+go test -run '^$' -bench 'BenchmarkDecideJobView$' -benchtime 3s ./bench/ >"$work/decide.txt"
+p50=$(awk '/^BenchmarkDecideJobView/ {for (i=1;i<=NF;i++) if ($i=="p50-µs") print $(i-1)}' "$work/decide.txt")
+p99=$(awk '/^BenchmarkDecideJobView/ {for (i=1;i<=NF;i++) if ($i=="p99-µs") print $(i-1)}' "$work/decide.txt")
+row "policy decision (jobs view, worker), p50" "${p50} µs" "target <= 50 µs"
+row "policy decision (jobs view, worker), p99" "${p99} µs" "target <= 200 µs"
+
+# 8-10. A seeded database: BENCH_SCALE=full is 1,000 organizations, 100,000
+# tasks and 500,000 jobs; the default (quick) is 1,000 organizations,
+# 10,000 tasks and 50,000 jobs. The worker of bench/seed lists its jobs.
+SCALE=${BENCH_SCALE:-quick}
+case "$SCALE" in
+  full) seed_args=(-orgs 1000 -tasks 100000 -jobs 500000) ;;
+  quick) seed_args=(-orgs 1000 -tasks 10000 -jobs 50000) ;;
+  *) echo "bench: BENCH_SCALE must be quick or full, not $SCALE" >&2; exit 1 ;;
+esac
+go build -o "$work/seed" ./bench/seed
+seed_t0=$(now_ms)
+"$work/seed" -db "$work/seeded/gatehouse.db" "${seed_args[@]}" >"$work/seed.env" 2>"$work/seed.log"
+seed_ms=$(( $(now_ms) - seed_t0 ))
+KEY=$(sed -n 's/^KEY=//p' "$work/seed.env"); ORG=$(sed -n 's/^ORG=//p' "$work/seed.env")
+PROJECT=$(sed -n 's/^PROJECT=//p' "$work/seed.env"); WORKER_JOBS=$(sed -n 's/^WORKER_JOBS=//p' "$work/seed.env")
+PAGES=$(( (WORKER_JOBS + 9) / 10 )); export PAGES
+row "seed database ($SCALE: ${seed_args[5]} jobs)" "$(awk -v m="$seed_ms" 'BEGIN{printf "%.1f s", m/1000}')" "worker: $WORKER_JOBS jobs, $PAGES pages"
+port=$(free_port); base="http://127.0.0.1:$port"
+"$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/seeded" --log-level error --access-log=false >"$work/seeded.log" 2>&1 &
+spid=$!; pids+=($spid)
+until curl -fs "$base/healthz" >/dev/null 2>&1; do sleep 0.01; done
+curl -fs -o /dev/null -H "Authorization: Token $KEY" -H "X-Organization: $ORG" "$base/api/jobs?page=1" ||
+  { echo "bench: the seeded worker cannot list jobs" >&2; exit 1; }
+
+jobs_row() { # $1 = label, $2 = wrk output file
+  local rps p95 errs
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$2")
+  p95=$(awk '$1=="PCTL_MS" {print $5}' "$2")
+  errs=$(awk '/Non-2xx/ {print $NF}' "$2")
+  row "$1" "p95 ${p95} ms" "$rps req/s, target p95 <= 15 ms${errs:+, non-2xx $errs}"
+}
+# 8. GET /api/jobs?page=1..PAGES in the worker's organization, 8 connections.
+wrk -t2 -c8 -d"$DURATION" --latency -s bench/jobs_pages.lua -H "Authorization: Token $KEY" -H "X-Organization: $ORG" "$base" >"$work/jobs_org.txt"
+jobs_row "GET /api/jobs?page=N, X-Organization, 8 conns" "$work/jobs_org.txt"
+# 9. The same without an organization: every workspace.
+wrk -t2 -c8 -d"$DURATION" --latency -s bench/jobs_pages.lua -H "Authorization: Token $KEY" "$base" >"$work/jobs_any.txt"
+jobs_row "GET /api/jobs?page=N, no org header, 8 conns" "$work/jobs_any.txt"
+# 10. GET /api/projects/{id}, a project the worker is assignee of, 64 conns.
+wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $KEY" "$base/api/projects/$PROJECT" >"$work/project.txt"
+read -r rps p99 < <(wrk_field "$work/project.txt")
+errs=$(awk '/Non-2xx/ {print $NF}' "$work/project.txt"); errs=${errs:-0}
+row "GET /api/projects/{id}, 64 conns" "$rps req/s" "p99 ${p99} ms, non-2xx $errs"
+
 echo
-echo "Gatehouse benchmarks ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), wrk $DURATION per scenario)"
+echo "Gatehouse benchmarks ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), wrk $DURATION per scenario, BENCH_SCALE=$SCALE)"
 printf '| %-44s | %14s | %-26s |\n' "scenario" "result" "notes"
 printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..28})"
 printf '%s\n' "${rows[@]}"
