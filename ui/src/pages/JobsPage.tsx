@@ -4,18 +4,20 @@ import { jobsApi } from '../api/resources';
 import { PageHeader } from '../components/PageHeader';
 import { useLoader } from '../lib/useLoader';
 import { useOrgs } from '../org/OrgContext';
+import { useListScope } from '../resources/workspace';
 
 export default function JobsPage() {
   const { active } = useOrgs();
+  const scope = useListScope('Jobs');
   const [params] = useSearchParams();
   const taskId = params.get('task_id') ?? undefined;
   const { data, error, loading } = useLoader(
     (signal) => jobsApi.list({ page_size: 100, sort: 'id', task_id: taskId }, signal),
-    [active, taskId],
+    [active, scope.key, taskId],
   );
   return (
     <>
-      <PageHeader title="Jobs" description={taskId ? `Jobs of task #${taskId}.` : 'The jobs you can see in this workspace.'} />
+      <PageHeader title="Jobs" description={taskId ? `Jobs of task #${taskId}.` : scope.description} />
       {error ? (
         <Alert color="red" role="alert" title="Could not load jobs">{error}</Alert>
       ) : (

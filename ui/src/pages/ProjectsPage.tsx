@@ -8,6 +8,7 @@ import { useApiForm, rules } from '../lib/useApiForm';
 import { useLoader } from '../lib/useLoader';
 import { useOrgs } from '../org/OrgContext';
 import { ActionsMenu } from '../resources/ActionsMenu';
+import { useListScope } from '../resources/workspace';
 
 function CreateProjectModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: () => void }) {
   const form = useApiForm({ initialValues: { name: '' }, validate: (v) => ({ name: rules.required(v.name) }) });
@@ -38,13 +39,14 @@ function CreateProjectModal({ opened, onClose, onCreated }: { opened: boolean; o
 
 export default function ProjectsPage() {
   const { active } = useOrgs();
+  const scope = useListScope('Projects');
   const [creating, setCreating] = useState(false);
-  const { data, error, loading, reload } = useLoader((signal) => projectsApi.list({ page_size: 100, sort: '-id' }, signal), [active]);
+  const { data, error, loading, reload } = useLoader((signal) => projectsApi.list({ page_size: 100, sort: '-id' }, signal), [active, scope.key]);
   return (
     <>
       <PageHeader
         title="Projects"
-        description={`Projects of the ${active ? `organization ${active}` : 'personal workspace'}.`}
+        description={scope.description}
         actions={<Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>Create project</Button>}
       />
       {error ? (
@@ -57,6 +59,7 @@ export default function ProjectsPage() {
               <Table.Tr>
                 <Table.Th>#</Table.Th>
                 <Table.Th>Name</Table.Th>
+                <Table.Th>Workspace</Table.Th>
                 <Table.Th>Owner</Table.Th>
                 <Table.Th>Tasks</Table.Th>
                 <Table.Th>Cloud storage</Table.Th>
@@ -68,6 +71,7 @@ export default function ProjectsPage() {
                 <Table.Tr key={p.id}>
                   <Table.Td>{p.id}</Table.Td>
                   <Table.Td>{p.name}</Table.Td>
+                  <Table.Td>{scope.nameOf(p.organization)}</Table.Td>
                   <Table.Td>{p.owner?.username ?? '—'}</Table.Td>
                   <Table.Td>{p.tasks.count}</Table.Td>
                   <Table.Td>

@@ -9,6 +9,7 @@ import { useApiForm, rules } from '../lib/useApiForm';
 import { useLoader } from '../lib/useLoader';
 import { useOrgs } from '../org/OrgContext';
 import { ActionsMenu } from '../resources/ActionsMenu';
+import { useListScope } from '../resources/workspace';
 
 function CreateTaskModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: () => void }) {
   const { active } = useOrgs();
@@ -57,13 +58,14 @@ function CreateTaskModal({ opened, onClose, onCreated }: { opened: boolean; onCl
 
 export default function TasksPage() {
   const { active } = useOrgs();
+  const scope = useListScope('Tasks');
   const [creating, setCreating] = useState(false);
-  const { data, error, loading, reload } = useLoader((signal) => tasksApi.list({ page_size: 100, sort: '-id' }, signal), [active]);
+  const { data, error, loading, reload } = useLoader((signal) => tasksApi.list({ page_size: 100, sort: '-id' }, signal), [active, scope.key]);
   return (
     <>
       <PageHeader
         title="Tasks"
-        description={`Tasks of the ${active ? `organization ${active}` : 'personal workspace'}.`}
+        description={scope.description}
         actions={<Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>Create task</Button>}
       />
       {error ? (
@@ -76,6 +78,7 @@ export default function TasksPage() {
               <Table.Tr>
                 <Table.Th>#</Table.Th>
                 <Table.Th>Name</Table.Th>
+                <Table.Th>Workspace</Table.Th>
                 <Table.Th>Project</Table.Th>
                 <Table.Th>Jobs</Table.Th>
                 <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
@@ -86,6 +89,7 @@ export default function TasksPage() {
                 <Table.Tr key={t.id}>
                   <Table.Td>{t.id}</Table.Td>
                   <Table.Td>{t.name}</Table.Td>
+                  <Table.Td>{scope.nameOf(t.organization)}</Table.Td>
                   <Table.Td>{t.project_id ?? '—'}</Table.Td>
                   <Table.Td>
                     <Anchor component={Link} to={`/jobs?task_id=${t.id}`}>
