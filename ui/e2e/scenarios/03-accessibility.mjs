@@ -21,6 +21,9 @@ const PRIVATE = [
   ['/admin/outbox', 'Outbox'],
   ['/organizations', 'Organizations'],
   ['/invitations', 'Invitations'],
+  ['/projects', 'Projects'],
+  ['/tasks', 'Tasks'],
+  ['/jobs', 'Jobs'],
   ['/organization', 'Organization'],
   ['/no-such-page', 'Page not found'],
 ];
