@@ -253,6 +253,32 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable("jobs", "tasks", "projects", "cloud_storages")
 		},
 	},
+	{
+		// Paging an organization's jobs newest first reads only this index:
+		// the organization, the order and the fields the policy filters on.
+		// It covers the old organization_id index, which goes (SQLite kept
+		// choosing the narrower one).
+		ID: "0005_jobs_org_page_index",
+		Migrate: func(tx *gorm.DB) error {
+			create := "CREATE INDEX idx_jobs_org_page ON jobs (organization_id, id, assignee_id, task_id)"
+			if tx.Dialector.Name() == "postgres" {
+				create = "CREATE INDEX idx_jobs_org_page ON jobs (organization_id, id) INCLUDE (assignee_id, task_id)"
+			}
+			if err := tx.Exec(create).Error; err != nil {
+				return fmt.Errorf("create idx_jobs_org_page: %w", err)
+			}
+			if err := tx.Exec("DROP INDEX IF EXISTS idx_jobs_organization_id").Error; err != nil {
+				return fmt.Errorf("drop idx_jobs_organization_id: %w", err)
+			}
+			return nil
+		},
+		Rollback: func(tx *gorm.DB) error {
+			if err := tx.Exec("CREATE INDEX idx_jobs_organization_id ON jobs (organization_id)").Error; err != nil {
+				return fmt.Errorf("create idx_jobs_organization_id: %w", err)
+			}
+			return tx.Exec("DROP INDEX IF EXISTS idx_jobs_org_page").Error
+		},
+	},
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every
