@@ -108,6 +108,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	go func() {
 		runtime.GC()
 		debug.FreeOSMemory()
+		if err := releaseStartupPages(); err != nil {
+			log.Debug("could not release start-up pages", "err", err)
+		}
 	}()
 
 	var result error
