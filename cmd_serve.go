@@ -38,30 +38,22 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	// Compile the policies while the database opens and migrates.
-	type compiled struct {
-		engine *policies.Engine
-		err    error
-	}
-	policiesReady := make(chan compiled, 1)
+	// Compile the policies in the background: the server listens as soon as
+	// the database is ready; requests that need a decision wait for them.
+	toServer := make(chan server.PoliciesResult, 1)
+	policiesDone := make(chan server.PoliciesResult, 1)
 	go func() {
 		e, err := policies.New(ctx, policies.Options{Dir: o.PoliciesDir, Logger: log})
-		policiesReady <- compiled{e, err}
+		r := server.PoliciesResult{Engine: e, Err: err}
+		toServer <- r
+		policiesDone <- r
 	}()
 
 	a, err := openApp(ctx, o, log)
 	if err != nil {
-		<-policiesReady
 		return err
 	}
 	defer a.close()
-
-	pc := <-policiesReady
-	if pc.err != nil {
-		return fmt.Errorf("policies: %w", pc.err)
-	}
-	engine := pc.engine
-	go engine.Run(ctx)
 
 	srv, err := server.New(server.Config{
 		BaseURL:   o.BaseURL,
@@ -69,7 +61,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		UI:        uiFS(),
 		AccessLog: o.AccessLog,
 		Accounts:  o.accountSettings(a.mailer.Enabled()),
-	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, Policies: engine})
+	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, PoliciesLater: toServer})
 	if err != nil {
 		return err
 	}
@@ -103,23 +95,33 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		"database", string(a.db.Dialect), "db_location", a.db.Location,
 		"mail", a.mailer.Config().String(), "startup", time.Since(start).String())
 
-	// Start-up (policy compilation above all) leaves garbage behind: hand it
-	// back to the OS so an idle server stays small.
-	go func() {
-		runtime.GC()
-		debug.FreeOSMemory()
-		if err := releaseStartupPages(); err != nil {
-			log.Debug("could not release start-up pages", "err", err)
-		}
-	}()
-
 	var result error
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace.String())
-	case err := <-serveErr:
-		if err != nil && !errors.Is(err, net.ErrClosed) {
-			result = err
+wait:
+	for {
+		select {
+		case r := <-policiesDone:
+			if r.Err != nil {
+				result = fmt.Errorf("policies: %w", r.Err)
+				break wait
+			}
+			go r.Engine.Run(ctx)
+			// Start-up (policy compilation above all) leaves garbage
+			// behind: hand it back so an idle server stays small.
+			go func() {
+				runtime.GC()
+				debug.FreeOSMemory()
+				if err := releaseStartupPages(); err != nil {
+					log.Debug("could not release start-up pages", "err", err)
+				}
+			}()
+		case <-ctx.Done():
+			log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace.String())
+			break wait
+		case err := <-serveErr:
+			if err != nil && !errors.Is(err, net.ErrClosed) {
+				result = err
+			}
+			break wait
 		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)

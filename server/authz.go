@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -78,7 +80,11 @@ func authFor(u *models.User, org *models.Organization, m *models.Membership) pol
 
 // authorize asks the policy engine; a denial is a 403 with its reasons.
 func (s *Server) authorize(c *fiber.Ctx, resource, scope string, auth policies.Auth, res any) error {
-	d, err := s.policy.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
+	eng, err := s.engine(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d, err := eng.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 	if err != nil {
 		return err
 	}
@@ -94,7 +100,11 @@ func (s *Server) authorize(c *fiber.Ctx, resource, scope string, auth policies.A
 
 // listFilter asks the policy which rows of resource the caller may list.
 func (s *Server) listFilter(c *fiber.Ctx, resource string, auth policies.Auth) (models.Filter, error) {
-	f, err := s.policy.Filter(c.UserContext(), resource, policies.Input{Scope: "list", Auth: auth})
+	eng, err := s.engine(c.UserContext())
+	if err != nil {
+		return models.Filter{}, err
+	}
+	f, err := eng.Filter(c.UserContext(), resource, policies.Input{Scope: "list", Auth: auth})
 	if err != nil {
 		return models.Filter{}, err
 	}
@@ -111,5 +121,46 @@ func (s *Server) listFilter(c *fiber.Ctx, resource string, auth policies.Auth) (
 
 // rules serves the active policy bundle (GET /api/auth/rules).
 func (s *Server) rules(c *fiber.Ctx) error {
-	return sendJSON(c, fiber.StatusOK, s.policy.Bundle())
+	eng, err := s.engine(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, fiber.StatusOK, eng.Bundle())
+}
+
+// policyGate hands out the policy engine once it is compiled.
+type policyGate struct {
+	ready  chan struct{}
+	engine *policies.Engine
+	err    error
+}
+
+func newPolicyGate() *policyGate { return &policyGate{ready: make(chan struct{})} }
+
+func (g *policyGate) set(e *policies.Engine, err error) {
+	g.engine, g.err = e, err
+	close(g.ready)
+}
+
+func (g *policyGate) isReady() bool {
+	select {
+	case <-g.ready:
+		return g.err == nil
+	default:
+		return false
+	}
+}
+
+// engine returns the policy engine, waiting (a few hundred milliseconds at
+// most, right after start) while it is being compiled.
+func (s *Server) engine(ctx context.Context) (*policies.Engine, error) {
+	select {
+	case <-s.policies.ready:
+		if s.policies.err != nil {
+			return nil, Errorf(fiber.StatusServiceUnavailable, "The permission policies could not be loaded.")
+		}
+		return s.policies.engine, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for the policies: %w", ctx.Err())
+	}
 }

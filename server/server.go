@@ -83,7 +83,7 @@ type Server struct {
 	hasher     *auth.Hasher
 	mailer     *mail.Mailer
 	authCache  *authCache
-	policy     *policies.Engine
+	policies   *policyGate
 }
 
 // Deps are the parts the server is built on.
@@ -95,8 +95,19 @@ type Deps struct {
 	Mailer *mail.Mailer
 	// Hasher checks passwords; nil = argon2id at the default cost.
 	Hasher *auth.Hasher
-	// Policies decide every permission; nil = the embedded policies.
+	// Policies decide every permission; nil = the embedded policies, or
+	// the engine that PoliciesLater delivers.
 	Policies *policies.Engine
+	// PoliciesLater, when set, delivers the engine after the server has
+	// started to listen (compiled in the background): requests that need a
+	// decision wait for it and /readyz answers 503 until then.
+	PoliciesLater <-chan PoliciesResult
+}
+
+// PoliciesResult is a compiled engine or why it could not be built.
+type PoliciesResult struct {
+	Engine *policies.Engine
+	Err    error
 }
 
 // New builds the server and its routes.
@@ -119,18 +130,27 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Hasher == nil {
 		deps.Hasher = auth.NewHasher(auth.DefaultParams, 0)
 	}
-	if deps.Policies == nil {
+	gate := newPolicyGate()
+	switch {
+	case deps.Policies != nil:
+		gate.set(deps.Policies, nil)
+	case deps.PoliciesLater != nil:
+		go func() {
+			r := <-deps.PoliciesLater
+			gate.set(r.Engine, r.Err)
+		}()
+	default:
 		eng, err := policies.New(context.Background(), policies.Options{Logger: deps.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("load the built-in policies: %w", err)
 		}
-		deps.Policies = eng
+		gate.set(eng, nil)
 	}
 	if deps.Mailer == nil {
 		deps.Mailer = mail.New(deps.DB, mail.Config{}, deps.Clock, deps.Logger)
 	}
 	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
-		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer, policy: deps.Policies,
+		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer, policies: gate,
 		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000)}
 	if cfg.UI != nil {
 		s.spa, err = loadSPA(cfg.UI)
@@ -279,6 +299,9 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if err := s.db.Ping(ctx); err != nil {
 		s.logger(c).Warn("not ready: database does not answer", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "detail": "database unreachable"})
+	}
+	if !s.policies.isReady() {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "detail": "policies are being compiled"})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "database": string(s.db.Dialect)})
 }

@@ -137,7 +137,11 @@ func policyValue(res map[string]any) (ast.Value, error) {
 func (s *Server) authorizeObject(c *fiber.Ctx, resource string, auth policies.Auth, res ast.Value, scopes ...string) error {
 	ctx := c.UserContext()
 	for _, scope := range scopes {
-		d, err := s.policy.Decide(ctx, resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
+		eng, err := s.engine(ctx)
+		if err != nil {
+			return err
+		}
+		d, err := eng.Decide(ctx, resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 		if err != nil {
 			return err
 		}
@@ -145,7 +149,7 @@ func (s *Server) authorizeObject(c *fiber.Ctx, resource string, auth policies.Au
 			continue
 		}
 		if scope != "view" {
-			v, err := s.policy.Decide(ctx, resource, policies.Input{Scope: "view", Auth: auth, Resource: res})
+			v, err := eng.Decide(ctx, resource, policies.Input{Scope: "view", Auth: auth, Resource: res})
 			if err != nil {
 				return err
 			}
@@ -190,7 +194,11 @@ const allowedActionsMaxRows = 100
 func (s *Server) allowedActions(c *fiber.Ctx, resource string, auth policies.Auth, res ast.Value) ([]string, error) {
 	out := []string{}
 	for _, scope := range objectScopes[resource] {
-		d, err := s.policy.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
+		eng, err := s.engine(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		d, err := eng.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 		if err != nil {
 			return nil, err
 		}
@@ -331,7 +339,11 @@ func (s *Server) checkStorageUse(c *fiber.Ctx, w *workspaces, field string, id *
 	if err != nil {
 		return err
 	}
-	d, err := s.policy.Decide(c.UserContext(), "cloudstorages", policies.Input{Scope: "view", Auth: auth, Resource: cloudStorageResource(cs)})
+	eng, err := s.engine(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d, err := eng.Decide(c.UserContext(), "cloudstorages", policies.Input{Scope: "view", Auth: auth, Resource: cloudStorageResource(cs)})
 	if err != nil {
 		return err
 	}
