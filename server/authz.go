@@ -164,3 +164,37 @@ func (s *Server) engine(ctx context.Context) (*policies.Engine, error) {
 		return nil, fmt.Errorf("wait for the policies: %w", ctx.Err())
 	}
 }
+
+// listStart is what every list handler begins with: the caller, the
+// organization context, the page/sort/search query and the policy's row
+// filter, once the policy has allowed listing at all.
+type listStart struct {
+	me     *models.User
+	org    *orgScope
+	query  ListQuery
+	filter models.Filter
+}
+
+func (s *Server) startList(c *fiber.Ctx, resource string, sort SortFields, defaultSort string) (*listStart, error) {
+	me, err := currentUser(c)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.resolveOrg(c, me)
+	if err != nil {
+		return nil, err
+	}
+	q, err := ParseListQuery(c, sort, defaultSort)
+	if err != nil {
+		return nil, err
+	}
+	a := authFor(me, sc.Org, sc.Membership)
+	if err := s.authorize(c, resource, "list", a, map[string]any{}); err != nil {
+		return nil, err
+	}
+	f, err := s.listFilter(c, resource, a)
+	if err != nil {
+		return nil, err
+	}
+	return &listStart{me: me, org: sc, query: q, filter: f}, nil
+}

@@ -96,26 +96,11 @@ var cloudStorageFilters = map[string]fieldFilter{
 }
 
 func (s *Server) cloudStoragesList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "cloudstorages", cloudStorageSortFields, "-id")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, cloudStorageSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	auth := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "cloudstorages", "list", auth, nil); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "cloudstorages", auth)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.CloudStorage{}), "cloud_storages.organization_id", sc)
 	if base, err = applyFieldFilters(c, base, cloudStorageFilters); err != nil {
 		return err

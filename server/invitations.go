@@ -201,26 +201,11 @@ var invitationColumns = map[string]string{
 }
 
 func (s *Server) invitationsList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "invitations", invitationSortFields, "-created_date")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, invitationSortFields, "-created_date")
-	if err != nil {
-		return err
-	}
-	a := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "invitations", "list", a, map[string]any{}); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "invitations", a)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := s.db.WithContext(c.UserContext()).Model(&models.Invitation{}).Where("invitations.removed_at IS NULL")
 	if sc.Org != nil {
 		base = base.Where("invitations.organization_id = ?", sc.Org.ID)

@@ -124,26 +124,11 @@ var jobFilters = map[string]fieldFilter{
 // jobsList lists the jobs the caller may see (a worker: those assigned to
 // them); search looks at the task's name.
 func (s *Server) jobsList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "jobs", jobSortFields, "-id")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, jobSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	auth := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "jobs", "list", auth, nil); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "jobs", auth)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Job{}), "jobs.organization_id", sc)
 	if base, err = applyFieldFilters(c, base, jobFilters); err != nil {
 		return err

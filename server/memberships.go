@@ -53,26 +53,11 @@ var membershipColumns = map[string]string{
 }
 
 func (s *Server) membershipsList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "memberships", membershipSortFields, "id")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, membershipSortFields, "id")
-	if err != nil {
-		return err
-	}
-	a := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "memberships", "list", a, map[string]any{}); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "memberships", a)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := s.db.WithContext(c.UserContext()).Model(&models.Membership{})
 	switch sc.Parsed.Scope {
 	case OrgNamed:

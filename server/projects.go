@@ -221,26 +221,11 @@ var projectFilters = map[string]fieldFilter{
 }
 
 func (s *Server) projectsList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "projects", projectSortFields, "-id")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, projectSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	auth := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "projects", "list", auth, nil); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "projects", auth)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Project{}), "projects.organization_id", sc)
 	if base, err = applyFieldFilters(c, base, projectFilters); err != nil {
 		return err

@@ -145,26 +145,11 @@ var taskFilters = map[string]fieldFilter{
 }
 
 func (s *Server) tasksList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
+	l, err := s.startList(c, "tasks", taskSortFields, "-id")
 	if err != nil {
 		return err
 	}
-	sc, err := s.resolveOrg(c, me)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, taskSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	auth := authFor(me, sc.Org, sc.Membership)
-	if err := s.authorize(c, "tasks", "list", auth, nil); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "tasks", auth)
-	if err != nil {
-		return err
-	}
+	me, sc, q, f := l.me, l.org, l.query, l.filter
 	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Task{}), "tasks.organization_id", sc)
 	if base, err = applyFieldFilters(c, base, taskFilters); err != nil {
 		return err
