@@ -136,11 +136,11 @@ func policyValue(res map[string]any) (ast.Value, error) {
 // policy's reasons.
 func (s *Server) authorizeObject(c *fiber.Ctx, resource string, auth policies.Auth, res ast.Value, scopes ...string) error {
 	ctx := c.UserContext()
+	eng, err := s.engine(ctx)
+	if err != nil {
+		return err
+	}
 	for _, scope := range scopes {
-		eng, err := s.engine(ctx)
-		if err != nil {
-			return err
-		}
 		d, err := eng.Decide(ctx, resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 		if err != nil {
 			return err
@@ -192,12 +192,12 @@ const allowedActionsMaxRows = 100
 // res. "update:organization" is the source side of a transfer only (the
 // destination is not known yet).
 func (s *Server) allowedActions(c *fiber.Ctx, resource string, auth policies.Auth, res ast.Value) ([]string, error) {
+	eng, err := s.engine(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
 	out := []string{}
 	for _, scope := range objectScopes[resource] {
-		eng, err := s.engine(c.UserContext())
-		if err != nil {
-			return nil, err
-		}
 		d, err := eng.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 		if err != nil {
 			return nil, err
