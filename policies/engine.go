@@ -54,6 +54,8 @@ type Engine struct {
 	mu       sync.Mutex        // serializes reloads
 	lastSeen map[string]string // override files of the last attempt
 	lastErr  string            // last error reading Dir, to log it once
+
+	reloadHook atomic.Pointer[ReloadHook] // told about reloads (audit log)
 }
 
 // Decision is the answer to one question.

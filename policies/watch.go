@@ -53,6 +53,7 @@ func (e *Engine) reload(ctx context.Context) bool {
 	set, err := build(ctx, merge(e.embedded, overrides), len(overrides) > 0)
 	if err != nil {
 		e.logRejection(ctx, err)
+		e.notifyReload(ctx, slices.Sorted(maps.Keys(overrides)), err)
 		return false
 	}
 	e.active.Store(set)
@@ -60,6 +61,7 @@ func (e *Engine) reload(ctx context.Context) bool {
 		slog.String("dir", e.dir),
 		slog.Any("overrides", slices.Sorted(maps.Keys(overrides))),
 		slog.Duration("took", time.Since(start)))
+	e.notifyReload(ctx, slices.Sorted(maps.Keys(overrides)), nil)
 	return true
 }
 
