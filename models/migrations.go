@@ -279,6 +279,8 @@ var migrations = []*gormigrate.Migration{
 			return tx.Exec("DROP INDEX IF EXISTS idx_jobs_org_page").Error
 		},
 	},
+	migration0006,
+	migration0008,
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/auth/authconfig"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/policies"
@@ -34,6 +35,9 @@ type Config struct {
 
 	// Accounts are the sign-in settings.
 	Accounts AccountSettings
+	// Auth is the SSO and social login configuration (AUTH_CONFIG_PATH);
+	// nil = neither.
+	Auth *authconfig.Config
 
 	// extraRoutes lets in-package tests mount routes under /api.
 	extraRoutes func(api fiber.Router)
@@ -84,6 +88,7 @@ type Server struct {
 	mailer     *mail.Mailer
 	authCache  *authCache
 	policies   *policyGate
+	external   *externalProviders // SSO and social login providers
 }
 
 // Deps are the parts the server is built on.
@@ -210,6 +215,7 @@ func (s *Server) routes() {
 	authAPI.Get("/sessions", s.sessionsList)
 	authAPI.Delete("/sessions", s.sessionsDeleteOthers)
 	authAPI.Delete("/sessions/:id", s.sessionDelete)
+	s.externalRoutes(authAPI)
 
 	api.Get("/auth/rules", s.rules)
 
