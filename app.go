@@ -24,6 +24,7 @@ type app struct {
 	mailer *mail.Mailer
 	cron   *cron.Scheduler
 	hasher *auth.Hasher
+	plans  *models.Catalog
 }
 
 // openApp connects to the database, migrates it and builds the mailer and
@@ -32,6 +33,10 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	mailCfg, err := mail.ParseConfig(o.SMTPURL, os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("mail settings: %w", err)
+	}
+	plans, err := loadPlans(o)
+	if err != nil {
+		return nil, err
 	}
 	db, err := models.Open(ctx, models.Options{URL: o.DB, DataDir: o.DataDir})
 	if err != nil {
@@ -42,7 +47,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	clk := clock.System{}
-	a := &app{opts: o, log: log, clock: clk, db: db, hasher: auth.NewHasher(auth.DefaultParams, 0)}
+	a := &app{opts: o, log: log, clock: clk, db: db, hasher: auth.NewHasher(auth.DefaultParams, 0), plans: plans}
 	a.mailer = mail.New(db, mailCfg, clk, log)
 	host, _ := os.Hostname()
 	a.cron = cron.New(db, clk, log, fmt.Sprintf("%s/%d", host, os.Getpid()))

@@ -89,6 +89,7 @@ type Server struct {
 	authCache  *authCache
 	policies   *policyGate
 	external   *externalProviders // SSO and social login providers
+	plans      *models.Catalog
 }
 
 // Deps are the parts the server is built on.
@@ -107,6 +108,8 @@ type Deps struct {
 	// started to listen (compiled in the background): requests that need a
 	// decision wait for it and /readyz answers 503 until then.
 	PoliciesLater <-chan PoliciesResult
+	// Plans is the plan catalog; nil = models.DefaultCatalog().
+	Plans *models.Catalog
 }
 
 // PoliciesResult is a compiled engine or why it could not be built.
@@ -154,9 +157,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Mailer == nil {
 		deps.Mailer = mail.New(deps.DB, mail.Config{}, deps.Clock, deps.Logger)
 	}
+	if deps.Plans == nil {
+		deps.Plans = models.DefaultCatalog()
+	}
 	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
 		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer, policies: gate,
-		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000)}
+		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000), plans: deps.Plans}
 	if cfg.UI != nil {
 		s.spa, err = loadSPA(cfg.UI)
 		if err != nil {
