@@ -5,6 +5,8 @@
  * `{"field": ["msg", ...]}` / `{"non_field_errors": [...]}` for 400.
  */
 
+import { noteLimitAnswer } from '../billing/limits';
+
 export type FieldErrors = Record<string, string[]>;
 
 export class ApiError extends Error {
@@ -117,6 +119,7 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     case 401:
       return new UnauthorizedError(status, detail);
     case 403:
+      noteLimitAnswer(body);
       return new ForbiddenError(status, detail);
     case 404:
       return new NotFoundError(status, detail);

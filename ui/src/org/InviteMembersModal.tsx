@@ -4,6 +4,8 @@ import { invitationsApi } from '../api/endpoints';
 import { errorMessage, ValidationError } from '../api/errors';
 import type { Invitation } from '../api/types';
 import { FormAlert } from '../components/FormAlert';
+import { isLimitMessage } from '../billing/limits';
+import { LimitText } from '../billing/LimitNotice';
 import { IconPlus, IconTrash } from '../components/icons';
 import { ROLE_LABELS, type AssignableRole } from './roles';
 
@@ -169,7 +171,7 @@ export function InviteMembersModal({ opened, onClose, org, roles, onSent }: Invi
               </Group>
               {row.error ? (
                 <Text size="sm" c="red" role="alert">
-                  {row.error}
+                  {isLimitMessage(row.error) ? <LimitText message={row.error} /> : row.error}
                 </Text>
               ) : null}
             </Stack>
