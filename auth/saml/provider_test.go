@@ -1,0 +1,456 @@
+package saml_test
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	crewsaml "github.com/crewjam/saml"
+
+	"github.com/gatehouse/gatehouse/auth/saml"
+	"github.com/gatehouse/gatehouse/auth/saml/samltest"
+	"github.com/gatehouse/gatehouse/clock"
+)
+
+// memReplay is an in-memory ReplayStore (the server uses the database).
+type memReplay struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (m *memReplay) Consume(_ context.Context, idp, id string, exp time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.seen == nil {
+		m.seen = map[string]time.Time{}
+	}
+	if _, ok := m.seen[idp+"\x00"+id]; ok {
+		return saml.ErrReplayed
+	}
+	m.seen[idp+"\x00"+id] = exp
+	return nil
+}
+
+var (
+	keysOnce sync.Once
+	keys     *saml.Keys
+)
+
+func spKeys(t *testing.T) *saml.Keys {
+	t.Helper()
+	keysOnce.Do(func() {
+		k, err := saml.LoadOrCreateKeys(t.TempDir(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = k
+	})
+	return keys
+}
+
+type fixture struct {
+	clk *clock.Fake
+	idp *samltest.IdP
+	sp  *saml.Provider
+}
+
+func newFixture(t *testing.T, mapping saml.AttributeMapping) *fixture {
+	t.Helper()
+	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
+	idp := samltest.Start(t, clk)
+	sp, err := saml.New(saml.Options{ID: "corp", BaseURL: "https://gatehouse.test", EntityID: idp.EntityID(),
+		MetadataURL: idp.MetadataURL, Mapping: mapping}, saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := sp.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idp.RegisterSP(md); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{clk: clk, idp: idp, sp: sp}
+}
+
+// login runs one round trip and returns the form and the request id.
+func (f *fixture) login(t *testing.T, b samltest.Behaviour) (samltest.Form, string) {
+	t.Helper()
+	f.idp.Configure(b)
+	u, reqID, err := f.sp.AuthnRequest(context.Background(), "relay-1")
+	if err != nil {
+		t.Fatalf("authn request: %v", err)
+	}
+	form, err := f.idp.Login(u)
+	if err != nil {
+		t.Fatalf("idp login: %v", err)
+	}
+	if form.RelayState != "relay-1" || form.Action != f.sp.ACSURL() {
+		t.Fatalf("form = %+v, want relay-1 to %s", form, f.sp.ACSURL())
+	}
+	return form, reqID
+}
+
+func TestGoodLoginBothSigningStyles(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		b    samltest.Behaviour
+	}{
+		{"response and assertion signed", samltest.Behaviour{}},
+		{"only assertion signed", samltest.Behaviour{UnsignedResponse: true}},
+		{"only response signed", samltest.Behaviour{UnsignedAssertion: true}},
+		{"encrypted assertion", samltest.Behaviour{Encrypt: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, saml.AttributeMapping{})
+			tc.b.User = samltest.User{NameID: "alice-42"}
+			form, reqID := f.login(t, tc.b)
+			id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			if id.Subject != "alice-42" {
+				t.Fatalf("subject = %q, want the NameID", id.Subject)
+			}
+		})
+	}
+}
+
+func TestAttributeMapping(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{UID: "uidAttribute", Username: "usernameAttribute", Email: "emailAttribute",
+		FirstName: "firstNameAttribute", LastName: "lastNameAttribute", EmailVerified: "emailVerifiedAttribute"})
+	form, reqID := f.login(t, samltest.Behaviour{User: samltest.User{NameID: "transient-xyz", Attributes: map[string]string{
+		"uidAttribute": "u-1001", "usernameAttribute": "jdoe", "emailAttribute": "jdoe@corp.test",
+		"firstNameAttribute": "Jane", "lastNameAttribute": "Doe", "emailVerifiedAttribute": "True",
+	}}})
+	id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := saml.Identity{Subject: "u-1001", Username: "jdoe", Email: "jdoe@corp.test", FirstName: "Jane", LastName: "Doe",
+		EmailVerified: true, AssertionID: id.AssertionID}
+	if *id != want {
+		t.Fatalf("identity = %+v\nwant       %+v", *id, want)
+	}
+}
+
+func TestTruthyEmailVerified(t *testing.T) {
+	for v, want := range map[string]bool{"true": true, "1": true, "yes": true, "false": false, "0": false, "": false, "maybe": false} {
+		f := newFixture(t, saml.AttributeMapping{Email: "email", EmailVerified: "ev"})
+		form, reqID := f.login(t, samltest.Behaviour{User: samltest.User{NameID: "n", Attributes: map[string]string{"email": "a@b.test", "ev": v}}})
+		id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.EmailVerified != want {
+			t.Errorf("email_verified %q read as %v, want %v", v, id.EmailVerified, want)
+		}
+	}
+}
+
+func xmlEdit(t *testing.T, form samltest.Form, edit func(doc *etree.Document)) samltest.Form {
+	t.Helper()
+	raw, err := form.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := samltest.ParseXML(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(doc)
+	return form.WithXML(samltest.XML(doc))
+}
+
+func setNameID(el *etree.Element, v string) {
+	for _, n := range el.FindElements(".//NameID") {
+		n.SetText(v)
+	}
+}
+
+func TestRejectedResponses(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		b       samltest.Behaviour
+		advance time.Duration
+		reqID   string
+		edit    func(doc *etree.Document)
+		want    error
+	}{
+		{name: "unsigned response and assertion", b: samltest.Behaviour{UnsignedResponse: true, UnsignedAssertion: true}, want: saml.ErrBadSignature},
+		{name: "wrong audience", b: samltest.Behaviour{Mutate: func(a *crewsaml.Assertion) {
+			a.Conditions.AudienceRestrictions = []crewsaml.AudienceRestriction{{Audience: crewsaml.Audience{Value: "https://other.test/metadata/"}}}
+		}}, want: saml.ErrBadSignature},
+		{name: "wrong recipient", b: samltest.Behaviour{Mutate: func(a *crewsaml.Assertion) {
+			for i := range a.Subject.SubjectConfirmations {
+				a.Subject.SubjectConfirmations[i].SubjectConfirmationData.Recipient = "https://other.test/acs/"
+			}
+		}}, want: saml.ErrBadSignature},
+		{name: "wrong issuer", b: samltest.Behaviour{Mutate: func(a *crewsaml.Assertion) { a.Issuer.Value = "https://evil.test/" }}, want: saml.ErrBadSignature},
+		{name: "expired", advance: 10 * time.Minute, want: saml.ErrBadSignature},
+		{name: "not yet valid", b: samltest.Behaviour{Mutate: func(a *crewsaml.Assertion) {
+			a.Conditions.NotBefore = a.Conditions.NotBefore.Add(time.Hour)
+		}}, want: saml.ErrBadSignature},
+		{name: "InResponseTo mismatch", reqID: "id-some-other-request", want: saml.ErrBadSignature},
+		{name: "destination changed after signing", edit: func(doc *etree.Document) {
+			doc.Root().CreateAttr("Destination", "https://other.test/acs/")
+		}, want: saml.ErrBadSignature},
+		{name: "NameID changed after signing", edit: func(doc *etree.Document) { setNameID(doc.Root(), "mallory") }, want: saml.ErrBadSignature},
+		{name: "unsigned assertion injected before the signed one", b: samltest.Behaviour{UnsignedResponse: true},
+			edit: func(doc *etree.Document) {
+				signed := doc.Root().SelectElement("Assertion")
+				evil := signed.Copy()
+				evil.RemoveChild(evil.SelectElement("Signature"))
+				evil.CreateAttr("ID", "id-evil")
+				setNameID(evil, "mallory")
+				doc.Root().InsertChildAt(signed.Index(), evil)
+			}, want: saml.ErrBadSignature},
+		{name: "signed assertion moved into Extensions, evil one in its place", b: samltest.Behaviour{UnsignedResponse: true},
+			edit: func(doc *etree.Document) {
+				root := doc.Root()
+				signed := root.SelectElement("Assertion")
+				evil := signed.Copy()
+				evil.RemoveChild(evil.SelectElement("Signature"))
+				setNameID(evil, "mallory")
+				root.RemoveChild(signed)
+				ext := etree.NewElement("samlp:Extensions")
+				ext.AddChild(signed)
+				root.InsertChildAt(root.SelectElement("Status").Index(), ext)
+				root.AddChild(evil)
+			}, want: saml.ErrBadSignature},
+		{name: "signed response wrapped, evil response outside", edit: func(doc *etree.Document) {
+			orig := doc.Root()
+			evil := orig.Copy()
+			evil.RemoveChild(evil.SelectElement("Signature"))
+			evil.CreateAttr("ID", "id-evil-response")
+			setNameID(evil, "mallory")
+			ext := etree.NewElement("samlp:Extensions")
+			ext.AddChild(orig)
+			evil.InsertChildAt(evil.SelectElement("Status").Index(), ext)
+			doc.SetRoot(evil)
+		}, want: saml.ErrBadSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, saml.AttributeMapping{})
+			tc.b.User = samltest.User{NameID: "alice"}
+			form, reqID := f.login(t, tc.b)
+			if tc.reqID != "" {
+				reqID = tc.reqID
+			}
+			if tc.edit != nil {
+				form = xmlEdit(t, form, tc.edit)
+			}
+			f.clk.Advance(tc.advance)
+			id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+			if err == nil {
+				t.Fatalf("accepted: %+v", id)
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReplayRefused(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	form, reqID := f.login(t, samltest.Behaviour{})
+	if _, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+	if !errors.Is(err, saml.ErrBadSignature) || !strings.Contains(err.Error(), "already") {
+		t.Fatalf("replay: err = %v, want a replay refusal", err)
+	}
+}
+
+func TestMalformedResponses(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	_, reqID := f.login(t, samltest.Behaviour{})
+	for name, body := range map[string]string{
+		"empty":      "",
+		"not base64": "%%%not base64%%%",
+		"not xml":    "bm90IHhtbA==",
+		"wrong root": "PGZvby8+",
+	} {
+		_, err := f.sp.ParseResponse(context.Background(), body, reqID)
+		if !errors.Is(err, saml.ErrInvalidResponse) {
+			t.Errorf("%s: err = %v, want ErrInvalidResponse", name, err)
+		}
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	raw, err := f.sp.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ed crewsaml.EntityDescriptor
+	if err := xml.Unmarshal(raw, &ed); err != nil {
+		t.Fatalf("metadata is not an EntityDescriptor: %v", err)
+	}
+	if ed.EntityID != "https://gatehouse.test/api/auth/saml/corp/metadata/" {
+		t.Fatalf("entityID = %q", ed.EntityID)
+	}
+	if len(ed.SPSSODescriptors) != 1 {
+		t.Fatalf("want one SPSSODescriptor, got %d", len(ed.SPSSODescriptors))
+	}
+	sp := ed.SPSSODescriptors[0]
+	if len(sp.AssertionConsumerServices) != 1 || sp.AssertionConsumerServices[0].Location != "https://gatehouse.test/api/auth/saml/corp/acs/" ||
+		sp.AssertionConsumerServices[0].Binding != crewsaml.HTTPPostBinding {
+		t.Fatalf("ACS = %+v", sp.AssertionConsumerServices)
+	}
+	if sp.WantAssertionsSigned == nil || !*sp.WantAssertionsSigned {
+		t.Fatal("metadata must ask for signed assertions")
+	}
+	if len(sp.KeyDescriptors) == 0 {
+		t.Fatal("metadata has no key")
+	}
+}
+
+func TestStaticIdPConfig(t *testing.T) {
+	clk := clock.NewFake(time.Now().UTC())
+	idp := samltest.Start(t, clk)
+	for name, cert := range map[string]string{
+		"pem":    idp.CertPEM(),
+		"base64": strings.Join(strings.Split(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(idp.CertPEM()), "-----BEGIN CERTIFICATE-----"), "-----END CERTIFICATE-----")), "\n"), ""),
+		"file": func() string {
+			p := filepath.Join(t.TempDir(), "idp.pem")
+			if err := os.WriteFile(p, []byte(idp.CertPEM()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			sp, err := saml.New(saml.Options{ID: "static", BaseURL: "http://127.0.0.1:1", EntityID: idp.EntityID(),
+				SSOURL: idp.SSOURL, X509Cert: cert}, saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			md, _ := sp.Metadata()
+			if err := idp.RegisterSP(md); err != nil {
+				t.Fatal(err)
+			}
+			idp.Configure(samltest.Behaviour{User: samltest.User{NameID: "static-user"}})
+			u, reqID, err := sp.AuthnRequest(context.Background(), "r")
+			if err != nil {
+				t.Fatal(err)
+			}
+			form, err := idp.Login(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+			if err != nil || id.Subject != "static-user" {
+				t.Fatalf("id = %+v, err = %v", id, err)
+			}
+		})
+	}
+}
+
+func TestStaticCertOfAnotherKeyRefused(t *testing.T) {
+	clk := clock.NewFake(time.Now().UTC())
+	idp := samltest.Start(t, clk)
+	other := samltest.Start(t, clk) // its certificate is not the one that signs
+	sp, err := saml.New(saml.Options{ID: "static", BaseURL: "http://127.0.0.1:1", EntityID: idp.EntityID(),
+		SSOURL: idp.SSOURL, X509Cert: other.CertPEM()}, saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := sp.Metadata()
+	if err := idp.RegisterSP(md); err != nil {
+		t.Fatal(err)
+	}
+	u, reqID, err := sp.AuthnRequest(context.Background(), "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := idp.Login(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.ParseResponse(context.Background(), form.SAMLResponse, reqID); !errors.Is(err, saml.ErrBadSignature) {
+		t.Fatalf("err = %v, want ErrBadSignature", err)
+	}
+}
+
+func TestMetadataURLDown(t *testing.T) {
+	clk := clock.NewFake(time.Now().UTC())
+	sp, err := saml.New(saml.Options{ID: "down", BaseURL: "http://127.0.0.1:1", EntityID: "x", MetadataURL: "http://127.0.0.1:1/metadata"},
+		saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk, FetchTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("a dead IdP must not stop New: %v", err)
+	}
+	if _, _, err := sp.AuthnRequest(context.Background(), "r"); !errors.Is(err, saml.ErrIdPUnavailable) {
+		t.Fatalf("err = %v, want ErrIdPUnavailable", err)
+	}
+	if _, err := sp.ParseResponse(context.Background(), "PGZvby8+", "id-1"); !errors.Is(err, saml.ErrIdPUnavailable) {
+		t.Fatalf("err = %v, want ErrIdPUnavailable", err)
+	}
+}
+
+func TestMetadataRefreshKeepsOldCopyWhenIdPGoesDown(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	if _, _, err := f.sp.AuthnRequest(context.Background(), "r"); err != nil {
+		t.Fatal(err)
+	}
+	f.idp.Server.Close()
+	f.clk.Advance(2 * time.Hour)
+	if _, _, err := f.sp.AuthnRequest(context.Background(), "r"); err != nil {
+		t.Fatalf("stale metadata should still serve: %v", err)
+	}
+}
+
+func TestKeysCreatedOnceAndReused(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := saml.LoadOrCreateKeys(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sp.key", "sp.crt"} {
+		st, err := os.Stat(filepath.Join(dir, "saml", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v, want 0600", name, st.Mode().Perm())
+		}
+	}
+	k2, err := saml.LoadOrCreateKeys(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !k1.Key.Equal(k2.Key) || !k1.Cert.Equal(k2.Cert) {
+		t.Fatal("second start made new keys")
+	}
+	if err := os.Remove(filepath.Join(dir, "saml", "sp.crt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saml.LoadOrCreateKeys(dir, time.Now()); err == nil {
+		t.Fatal("a key without its certificate must be an error, not silently replaced")
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	cfg := saml.Config{Keys: spKeys(t), Replay: &memReplay{}}
+	for name, o := range map[string]saml.Options{
+		"no source":       {ID: "a", BaseURL: "http://x"},
+		"bad metadataurl": {ID: "a", BaseURL: "http://x", MetadataURL: "ftp://x"},
+		"bad cert":        {ID: "a", BaseURL: "http://x", SSOURL: "https://idp/sso", X509Cert: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"},
+		"bad base":        {ID: "a", BaseURL: "x", MetadataURL: "https://idp/md"},
+		"no id":           {BaseURL: "http://x", MetadataURL: "https://idp/md"},
+	} {
+		if _, err := saml.New(o, cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
