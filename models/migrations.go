@@ -280,6 +280,7 @@ var migrations = []*gormigrate.Migration{
 		},
 	},
 	migration0006,
+	migration0007,
 	migration0008,
 }
 
