@@ -200,7 +200,7 @@ func Parse(data []byte) (*Config, error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, Problems{"the file holds more than one YAML document"}
+		return nil, Problems{"(top level): the file holds more than one YAML document"}
 	}
 	w := &walker{}
 	cfg := &Config{SSO: SSO{SelectionMode: SelectByEmail}}
