@@ -34,6 +34,8 @@ type Subscription struct {
 	Quantity           int        `json:"quantity"`
 	UnitCents          int64      `json:"unit_cents"`
 	Currency           string     `json:"currency"`
+	// UserID is set for personal plans (Solo) only; OrganizationID for
+	// organization plans (Team) only. Both nil: the workspace was deleted.
 	UserID             *uint64    `json:"user_id"`
 	OrganizationID     *uint64    `json:"organization_id"`
 	WorkspaceName      string     `json:"workspace_name"`

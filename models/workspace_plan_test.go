@@ -58,7 +58,7 @@ func TestWorkspacePlanState(t *testing.T) {
 			t.Fatalf("solo lifted an organization: %+v", st)
 		}
 		team := &models.Subscription{PlanID: "team", Period: models.PeriodAnnual, Quantity: 4, UnitCents: 27720, Currency: "usd",
-			UserID: &alice.ID, OrganizationID: &org.ID, Status: models.SubActive, Provider: "manual", PaymentMethod: models.PayBankTransfer,
+			CreatedByID: &alice.ID, OrganizationID: &org.ID, Status: models.SubActive, Provider: "manual", PaymentMethod: models.PayBankTransfer,
 			CurrentPeriodStart: t0, CurrentPeriodEnd: t0.AddDate(1, 0, 0), CreatedAt: t0, UpdatedAt: t0}
 		if err := db.Create(team).Error; err != nil {
 			t.Fatal(err)
