@@ -135,6 +135,7 @@ func registerJobs(a *app) error {
 			},
 		},
 	}
+	jobs = append(jobs, auditPruneJob(a))
 	for _, j := range jobs {
 		if err := a.cron.Register(j); err != nil {
 			return fmt.Errorf("register job %s: %w", j.Name, err)

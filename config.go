@@ -31,6 +31,7 @@ type options struct {
 	DisableRegistration bool
 	AuthRateLimit       int
 	PprofAddr           string
+	AuditRetentionDays  int
 }
 
 func env(name, def string) string {
@@ -75,6 +76,7 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 	fs.StringVar(&o.BaseURL, "base-url", defaultBaseURL(), "public URL of this server, used in mailed links (env GATEHOUSE_BASE_URL, CVAT_BASE_URL or CVAT_HOST)")
 	fs.StringVar(&o.LogLevel, "log-level", env("GATEHOUSE_LOG_LEVEL", "info"), "debug, info, warn or error (env GATEHOUSE_LOG_LEVEL)")
 	fs.StringVar(&o.LogFormat, "log-format", env("GATEHOUSE_LOG_FORMAT", "json"), "json or text (env GATEHOUSE_LOG_FORMAT)")
+	fs.IntVar(&o.AuditRetentionDays, "audit-retention-days", envInt("GATEHOUSE_AUDIT_RETENTION_DAYS", 365), "days the audit log keeps an event; the audit-prune job deletes older ones (0 = keep forever) (env GATEHOUSE_AUDIT_RETENTION_DAYS)")
 	if withServer {
 		fs.StringVar(&o.HTTP, "http", env("GATEHOUSE_HTTP", "127.0.0.1:8080"), "address to listen on (env GATEHOUSE_HTTP)")
 		fs.StringVar(&o.PoliciesDir, "policies-dir", env("GATEHOUSE_POLICIES_DIR", ""), "folder of .rego files that override the built-in policies (env GATEHOUSE_POLICIES_DIR)")
@@ -115,6 +117,9 @@ func (o *options) validate(withServer bool) error {
 	case "", "none", "optional", "mandatory":
 	default:
 		problems = append(problems, fmt.Sprintf("--email-verification %q: want none, optional or mandatory", o.EmailVerification))
+	}
+	if o.AuditRetentionDays < 0 {
+		problems = append(problems, fmt.Sprintf("--audit-retention-days %d: must be 0 (keep forever) or more", o.AuditRetentionDays))
 	}
 	if o.AuthRateLimit < 0 {
 		problems = append(problems, fmt.Sprintf("--auth-rate-limit %d: must be 0 or more", o.AuthRateLimit))

@@ -282,6 +282,7 @@ var migrations = []*gormigrate.Migration{
 	migration0006,
 	migration0007,
 	migration0008,
+	migration0011,
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

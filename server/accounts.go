@@ -173,6 +173,9 @@ func (s *Server) register(c *fiber.Ctx) error {
 			return err
 		}
 		if inv != nil {
+			if err := s.recordAudit(c, tx, auditEntry{Event: AuditInvitationAccepted, Actor: u, TargetType: "invitation", TargetID: inv.ID, Detail: map[string]any{"org_id": inv.OrganizationID, "user_id": u.ID, "role": inv.Role}}); err != nil {
+				return err
+			}
 			_, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now)
 			return err
 		}
@@ -304,6 +307,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("user logged in", "user_id", u.ID)
+	_ = s.recordAudit(c, nil, auditEntry{Event: AuditLogin, Actor: u, TargetType: "user", TargetID: u.ID})
 	return sendJSON(c, fiber.StatusOK, tokenResponse{Key: key})
 }
 
@@ -354,6 +358,7 @@ func truncateRunes(s string, n int) string {
 func (s *Server) logout(c *fiber.Ctx) error {
 	id := who(c)
 	if id.Session != nil {
+		s.audit(c, AuditLogout, "session", id.Session.ID, nil)
 		if err := s.db.DeleteSession(c.UserContext(), id.Session.UserID, id.Session.ID); err != nil && !errors.Is(err, models.ErrNotFound) {
 			return err
 		}
@@ -389,6 +394,7 @@ func (s *Server) passwordReset(c *fiber.Ctx) error {
 	}
 	u, err := s.db.UserByEmail(ctx, in.Email)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && !u.IsActive) {
+		s.audit(c, AuditPasswordResetRequest, "", nil, map[string]any{"email": in.Email, "account": false})
 		return done()
 	}
 	if err != nil {
@@ -405,6 +411,9 @@ func (s *Server) passwordReset(c *fiber.Ctx) error {
 			Purpose: models.PurposePasswordReset, TokenHash: auth.HashToken(tok), UserID: &uid,
 			Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(passwordResetTTL),
 		}); err != nil {
+			return err
+		}
+		if err := s.auditTx(c, tx, AuditPasswordResetRequest, "user", u.ID, map[string]any{"email": in.Email, "account": true}); err != nil {
 			return err
 		}
 		return s.mailTx(tx, "password_reset", u.Email, map[string]any{
@@ -488,6 +497,9 @@ func (s *Server) passwordResetConfirm(c *fiber.Ctx) error {
 		if _, err := models.UseOneTimeToken(tx, models.PurposePasswordReset, hash, now); err != nil {
 			return err
 		}
+		if err := s.recordAudit(c, tx, auditEntry{Event: AuditPasswordReset, Actor: u, TargetType: "user", TargetID: u.ID}); err != nil {
+			return err
+		}
 		if err := models.SetPasswordTx(tx, u.ID, newHash, now, 0); err != nil {
 			return err
 		}
@@ -554,6 +566,9 @@ func (s *Server) passwordChange(c *fiber.Ctx) error {
 		if err := models.SetPasswordTx(tx, u.ID, newHash, now, keep); err != nil {
 			return err
 		}
+		if err := s.auditTx(c, tx, AuditPasswordChanged, "user", u.ID, nil); err != nil {
+			return err
+		}
 		return s.mailTx(tx, "password_changed", u.Email, map[string]any{"Username": u.Username, "When": now})
 	})
 	if err != nil {
@@ -587,6 +602,9 @@ func (s *Server) confirmEmail(c *fiber.Ctx) error {
 			return models.ErrTokenExpired // the address changed since the mail was sent
 		}
 		userID = u.ID
+		if err := s.recordAudit(c, tx, auditEntry{Event: AuditEmailConfirmed, Actor: &u, TargetType: "user", TargetID: u.ID, Detail: map[string]any{"email": u.Email}}); err != nil {
+			return err
+		}
 		return tx.Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{"email_verified": true, "updated_at": now}).Error
 	})
 	switch {

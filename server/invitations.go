@@ -162,6 +162,7 @@ func (s *Server) invitationsCreate(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("invitation sent", "org_id", sc.Org.ID, "role", inv.Role, "by", me.ID)
+	s.audit(c, AuditInvitationCreated, "invitation", inv.ID, map[string]any{"org_id": sc.Org.ID, "email": inv.Email, "role": inv.Role})
 	bodies, err := s.invitationBodies(c, []models.Invitation{*inv})
 	if err != nil {
 		return err
@@ -349,6 +350,7 @@ func (s *Server) invitationAccept(c *fiber.Ctx) error {
 		return invitationState(err)
 	}
 	s.logger(c).Info("invitation accepted", "org_id", org.ID, "user_id", joiner, "role", accepted.Role, "by", me.ID)
+	s.audit(c, AuditInvitationAccepted, "invitation", inv.ID, map[string]any{"org_id": org.ID, "user_id": joiner, "role": accepted.Role})
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"organization_slug": org.Slug})
 }
 
@@ -369,6 +371,7 @@ func (s *Server) invitationDecline(c *fiber.Ctx) error {
 	if err := s.db.DeleteInvitation(c.UserContext(), inv.ID); err != nil {
 		return err
 	}
+	s.audit(c, AuditInvitationDeclined, "invitation", inv.ID, map[string]any{"org_id": org.ID, "email": inv.Email})
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -420,5 +423,6 @@ func (s *Server) invitationDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("invitation removed", "org_id", org.ID, "by", me.ID)
+	s.audit(c, AuditInvitationDeleted, "invitation", inv.ID, map[string]any{"org_id": org.ID, "email": inv.Email})
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -167,6 +167,7 @@ func (s *Server) membershipPatch(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("organization role changed", "org_id", org.ID, "membership_id", target.ID, "user_id", target.UserID, "from", target.Role, "to", *in.Role, "by", me.ID)
+	s.audit(c, AuditMembershipRoleChanged, "membership", target.ID, map[string]any{"org_id": org.ID, "user_id": target.UserID, "from": target.Role, "to": *in.Role})
 	target.Role = *in.Role
 	bodies, err := s.membershipBodies(c, []models.Membership{*target})
 	if err != nil {
@@ -190,5 +191,6 @@ func (s *Server) membershipDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("member removed", "org_id", org.ID, "user_id", target.UserID, "by", me.ID)
+	s.audit(c, AuditMembershipRemoved, "membership", target.ID, map[string]any{"org_id": org.ID, "user_id": target.UserID, "role": target.Role})
 	return c.SendStatus(fiber.StatusNoContent)
 }

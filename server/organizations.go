@@ -172,6 +172,7 @@ func (s *Server) organizationsCreate(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("organization created", "org_id", org.ID, "slug", org.Slug, "owner", me.ID)
+	s.audit(c, AuditOrgCreated, "organization", org.ID, map[string]any{"slug": org.Slug})
 	bodies, err := s.orgBodies(c, me, []models.Organization{*org})
 	if err != nil {
 		return err
@@ -318,5 +319,6 @@ func (s *Server) organizationDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("organization deleted", "org_id", org.ID, "slug", org.Slug, "by", me.ID)
+	s.audit(c, AuditOrgDeleted, "organization", org.ID, map[string]any{"slug": org.Slug})
 	return c.SendStatus(fiber.StatusNoContent)
 }

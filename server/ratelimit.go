@@ -109,6 +109,7 @@ func (s *Server) checkPassword(c *fiber.Ctx, login, password string) (*models.Us
 		if err := s.db.RecordLoginFailure(ctx, key, ip, now); err != nil {
 			return nil, err
 		}
+		s.auditLoginFailure(c, key, u, acct.Count+1, byIP.Count+1)
 		s.logger(c).Info("login failed", "login", key, "ip", ip)
 		return nil, badCredentials()
 	}

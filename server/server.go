@@ -183,6 +183,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		JSONEncoder:           jsonMarshal,
 	})
 	s.routes()
+	s.watchPolicyReloads()
 	return s, nil
 }
 
@@ -224,6 +225,8 @@ func (s *Server) routes() {
 	s.externalRoutes(authAPI)
 
 	api.Get("/auth/rules", s.rules)
+	api.Get("/audit", s.auditList)
+	api.Get("/audit.csv", s.auditCSV)
 
 	api.Get("/organizations", s.organizationsList)
 	api.Post("/organizations", s.organizationsCreate)

@@ -101,6 +101,7 @@ func (s *Server) accessTokenCreate(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("access token created", "user_id", u.ID, "token_id", t.ID, "read_only", t.ReadOnly)
+	s.audit(c, AuditTokenCreated, "access_token", t.ID, map[string]any{"token_name": t.Name, "read_only": t.ReadOnly})
 	body := tokenBody(t)
 	body.Value = secret
 	return sendJSON(c, fiber.StatusCreated, body)
@@ -122,6 +123,7 @@ func (s *Server) accessTokenDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.authCache.purge()
+	s.audit(c, AuditTokenRevoked, "access_token", id, nil)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -178,6 +180,7 @@ func (s *Server) sessionDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.authCache.purge()
+	s.audit(c, AuditSessionRevoke, "session", id, nil)
 	if sess := who(c).Session; sess != nil && sess.ID == id {
 		s.clearSessionCookie(c)
 	}
@@ -199,5 +202,6 @@ func (s *Server) sessionsDeleteOthers(c *fiber.Ctx) error {
 		return err
 	}
 	s.authCache.purge()
+	s.audit(c, AuditSessionRevoke, "user", u.ID, map[string]any{"others": true, "count": n})
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"detail": "Other sessions have been signed out.", "count": n})
 }

@@ -251,9 +251,11 @@ func (s *Server) userPatch(c *fiber.Ctx) error {
 	s.authCache.purge()
 	if upd.Role != nil && *upd.Role != target.Role {
 		s.logger(c).Info("global role changed", "user_id", target.ID, "from", target.Role, "to", *upd.Role, "by", me.ID)
+		s.audit(c, AuditUserRoleChanged, "user", target.ID, map[string]any{"username": target.Username, "from": target.Role, "to": *upd.Role})
 	}
 	if upd.IsActive != nil && *upd.IsActive != target.IsActive {
 		s.logger(c).Info("user active flag changed", "user_id", target.ID, "active", *upd.IsActive, "by", me.ID)
+		s.audit(c, map[bool]string{true: AuditUserActivated, false: AuditUserDeactivated}[*upd.IsActive], "user", target.ID, map[string]any{"username": target.Username})
 	}
 	return sendJSON(c, fiber.StatusOK, s.userFor(me, updated))
 }
@@ -288,6 +290,7 @@ func (s *Server) userDelete(c *fiber.Ctx) error {
 	}
 	s.authCache.purge()
 	s.logger(c).Info("user deleted", "user_id", target.ID, "by", me.ID)
+	s.audit(c, AuditUserDeleted, "user", target.ID, map[string]any{"username": target.Username})
 	if me.ID == target.ID {
 		s.clearSessionCookie(c)
 	}

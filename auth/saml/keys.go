@@ -85,6 +85,13 @@ func writeNew(path string, data []byte) error {
 	return nil
 }
 
+// GenerateKeys makes a key pair that is kept nowhere (for a server run
+// without a data dir, and for tests).
+func GenerateKeys(now time.Time) (*Keys, error) {
+	k, _, _, err := newKeys(now)
+	return k, err
+}
+
 func newKeys(now time.Time) (*Keys, []byte, []byte, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

@@ -8,8 +8,10 @@ package saml
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -372,9 +374,19 @@ func (p *Provider) Metadata() ([]byte, error) {
 	return buf, nil
 }
 
+// RequestID is the AuthnRequest ID used with relayState. Deriving it from
+// the RelayState (a secret, single-use value the caller keeps server-side)
+// ties the response's InResponseTo to that one pending sign-in without
+// storing anything more.
+func RequestID(relayState string) string {
+	sum := sha256.Sum256([]byte("gatehouse saml request\x00" + relayState))
+	return "id-" + hex.EncodeToString(sum[:20])
+}
+
 // AuthnRequest makes a signed AuthnRequest for the redirect binding and
 // returns the URL to send the browser to and the request ID to expect in
-// the response. relayState comes back unchanged with the response.
+// the response (RequestID(relayState)). relayState comes back unchanged
+// with the response.
 func (p *Provider) AuthnRequest(ctx context.Context, relayState string) (redirect, requestID string, err error) {
 	idp, err := p.idpMetadata(ctx)
 	if err != nil {
@@ -389,6 +401,7 @@ func (p *Provider) AuthnRequest(ctx context.Context, relayState string) (redirec
 	if err != nil {
 		return "", "", fmt.Errorf("saml: make AuthnRequest: %w", err)
 	}
+	req.ID = RequestID(relayState)
 	u, err := req.Redirect(relayState, sp)
 	if err != nil {
 		return "", "", fmt.Errorf("saml: encode AuthnRequest: %w", err)

@@ -454,3 +454,14 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestIDFollowsRelayState(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	_, reqID, err := f.sp.AuthnRequest(context.Background(), "relay-xyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reqID != saml.RequestID("relay-xyz") || saml.RequestID("relay-xyz") == saml.RequestID("relay-xy") {
+		t.Fatalf("request id %q does not follow the relay state", reqID)
+	}
+}
