@@ -22,10 +22,12 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 rows=()
+declare -A mine # figures for the comparison with the peer (bench/peer.sh)
 row() { rows+=("$(printf '| %-44s | %14s | %-26s |' "$1" "$2" "$3")"); }
 
 # 1. Binary size.
 size=$(stat -c %s "$BIN")
+mine[size]=$size
 row "binary size (stripped)" "$(awk -v s="$size" 'BEGIN{printf "%.1f MB", s/1e6}')" "target <= 45 MB"
 
 # 2. Start-up: time from exec to the first 200 on /healthz, empty data dir.
@@ -62,6 +64,7 @@ sleep 2
 idle=$(rss_kb $pid)
 kill $pid; wait $pid 2>/dev/null || true
 median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
+mine[start_ms]=$median; mine[idle_kb]=$idle
 row "start-up to healthz 200 (median of 5)" "${median} ms" "target <= 300 ms"
 row "idle RSS after start" "$(awk -v k="$idle" 'BEGIN{printf "%.1f MB", k/1024}')" "target <= 40 MB"
 
@@ -86,23 +89,27 @@ wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users/self" >"$work/self.txt"
 read -r rps p99 < <(wrk_field "$work/self.txt")
 errs=$(awk '/Non-2xx/ {print $NF}' "$work/self.txt"); errs=${errs:-0}
+mine[self_rps]=$rps; mine[self_p99]=$p99
 row "GET /api/users/self, token, 64 conns" "$rps req/s" "p99 ${p99} ms, non-2xx $errs"
 
 # 4. A filtered list: GET /api/users?search=bench&sort=-id.
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users?search=bench&sort=-id" >"$work/list.txt"
 read -r rps p99 < <(wrk_field "$work/list.txt")
+mine[list_rps]=$rps; mine[list_p99]=$p99
 row "GET /api/users?search=..&sort=-id, 64 conns" "$rps req/s" "p99 ${p99} ms"
 
 # 5. Password logins at 32 concurrent clients (argon2id m=19MiB t=2 p=1).
 wrk -t2 -c32 -d"$DURATION" --latency -s bench/login.lua "$base/api/auth/login" >"$work/login.txt"
 read -r rps p99 < <(wrk_field "$work/login.txt")
 errs=$(awk '/Non-2xx/ {print $NF}' "$work/login.txt"); errs=${errs:-0}
+mine[login_rps]=$rps; mine[login_p99]=$p99
 row "POST /api/auth/login, 32 clients" "$rps logins/s" "p99 ${p99} ms, non-2xx $errs"
 
 # 6. A flood of 1000 concurrent login attempts: memory stays bounded.
 before=$(rss_kb $spid)
 wrk -t2 -c1000 -d5s -s bench/login.lua "$base/api/auth/login" >"$work/flood.txt" 2>&1 || true
 ok=$(awk '/requests in/ {print $1}' "$work/flood.txt"); busy=$(awk '/Non-2xx/ {print $NF}' "$work/flood.txt")
+mine[flood_kb]=$(hwm_kb $spid)
 row "login flood, 1000 conns: peak RSS" "$(awk -v k="$(hwm_kb $spid)" 'BEGIN{printf "%.0f MB", k/1024}')" "before $(awk -v k="$before" 'BEGIN{printf "%.0f MB", k/1024}'); ${ok:-0} answers, ${busy:-0} busy (503)"
 
 kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
@@ -163,3 +170,31 @@ echo "Gatehouse benchmarks ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), wrk $DU
 printf '| %-44s | %14s | %-26s |\n' "scenario" "result" "notes"
 printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..28})"
 printf '%s\n' "${rows[@]}"
+
+# The same scenarios against PocketBase (bench/peer.sh), unless BENCH_PEER=none.
+[ "${BENCH_PEER:-pocketbase}" = none ] && exit 0
+declare -A peer
+while read -r k v; do peer[$k]=$v; done < <(bash bench/peer.sh "$work" "$DURATION")
+# ratio: how many times better Gatehouse is (> 1 means ahead of the peer).
+cmp() { # $1 label, $2 key, $3 higher|lower is better, $4 unit divisor, $5 unit
+  local a=${mine[$2]:-} b=${peer[$2]:-}
+  [ -n "$a" ] && [ -n "$b" ] || { printf '| %-40s | %12s | %12s | %8s |\n' "$1" "${a:--}" "${b:--}" "-"; return; }
+  awk -v l="$1" -v a="$a" -v b="$b" -v dir="$3" -v d="$4" -v u="$5" 'BEGIN{
+    r = (dir == "higher") ? a / b : b / a
+    printf "| %-40s | %9.1f %-2s | %9.1f %-2s | %7.2fx |\n", l, a/d, u, b/d, u, r }'
+}
+echo
+echo "Gatehouse vs PocketBase ${PB_VERSION:-v0.40.4} (same machine, same run; ratio > 1: Gatehouse ahead)"
+printf '| %-40s | %12s | %12s | %8s |\n' "scenario" "Gatehouse" "PocketBase" "ratio"
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..42})" "$(printf -- '-%.0s' {1..14})" "$(printf -- '-%.0s' {1..14})" "$(printf -- '-%.0s' {1..10})"
+cmp "password logins/s, 32 clients" login_rps higher 1 "/s"
+cmp "password login p99, 32 clients" login_p99 lower 1 ms
+cmp "authenticated self read, req/s, 64 conns" self_rps higher 1000 "k"
+cmp "authenticated self read p99, 64 conns" self_p99 lower 1 ms
+cmp "filtered list, req/s, 64 conns" list_rps higher 1000 "k"
+cmp "filtered list p99, 64 conns" list_p99 lower 1 ms
+cmp "peak RSS, 1000-connection login flood" flood_kb lower 1024 MB
+cmp "idle RSS after start" idle_kb lower 1024 MB
+cmp "start-up to first 200" start_ms lower 1 ms
+cmp "binary size" size lower 1000000 MB
+echo "(policy decision latency and the seeded jobs lists have no PocketBase counterpart: its rules are filters inside its SQL, not separate decisions)"
