@@ -104,7 +104,7 @@ var migration0008 = &gormigrate.Migration{
 			Address        string        `gorm:"size:1000;not null;default:''"`
 			IsBusiness     bool          `gorm:"not null;default:false"`
 			BusinessName   string        `gorm:"size:200;not null;default:''"`
-			VATID          string        `gorm:"size:32;not null;default:''"`
+			VATID          string        `gorm:"column:vat_id;size:32;not null;default:''"`
 			UpdatedAt      time.Time     `gorm:"not null"`
 		}
 		type BillingDeletion struct {

@@ -28,12 +28,12 @@ const (
 // workspace, Team for an organization. Prices are frozen at subscription time
 // (UnitCents per unit and period).
 type Subscription struct {
-	ID                 uint64     `gorm:"primaryKey" json:"id"`
-	PlanID             string     `json:"plan"`
-	Period             string     `json:"period"`
-	Quantity           int        `json:"quantity"`
-	UnitCents          int64      `json:"unit_cents"`
-	Currency           string     `json:"currency"`
+	ID        uint64 `gorm:"primaryKey" json:"id"`
+	PlanID    string `json:"plan"`
+	Period    string `json:"period"`
+	Quantity  int    `json:"quantity"`
+	UnitCents int64  `json:"unit_cents"`
+	Currency  string `json:"currency"`
 	// UserID is set for personal plans (Solo) only; OrganizationID for
 	// organization plans (Team) only. Both nil: the workspace was deleted.
 	UserID             *uint64    `json:"user_id"`

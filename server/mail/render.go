@@ -93,7 +93,10 @@ func TemplateNames() []string {
 //
 // Templates and their keys: test {}; verify_email {Username, Link};
 // password_reset {Username, Link}; password_changed {Username, When};
-// invitation {OrgName, InviterName, Role, Link, ExpiresAt}. When and
+// invitation {OrgName, InviterName, Role, Link, ExpiresAt};
+// billing_invoice {Name, Number, Kind, Status, Total, Due, Link};
+// billing_cancel_notice {Name, Workspace, Plan, EndedOn, Excess []string, DeleteOn, Link};
+// billing_cleanup_report {Name, Workspace, Count, Deleted []string, DeletedOn}. When and
 // ExpiresAt may be a time.Time or a preformatted string.
 func Render(name string, data map[string]any) (Message, error) {
 	p, ok := templates[name]

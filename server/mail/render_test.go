@@ -88,12 +88,15 @@ func TestRender(t *testing.T) {
 }
 
 func TestEveryTemplateRenders(t *testing.T) {
-	want := []string{"invitation", "password_changed", "password_reset", "test", "verify_email"}
+	want := []string{"billing_cancel_notice", "billing_cleanup_report", "billing_invoice", "invitation", "password_changed", "password_reset", "test", "verify_email"}
 	if got := strings.Join(TemplateNames(), ","); got != strings.Join(want, ",") {
 		t.Fatalf("templates = %s, want %s", got, strings.Join(want, ","))
 	}
 	full := map[string]any{"Username": "u", "Link": "https://x.example/l", "When": time.Now(), "OrgName": "o",
-		"InviterName": "i", "Role": "worker", "ExpiresAt": "tomorrow"}
+		"InviterName": "i", "Role": "worker", "ExpiresAt": "tomorrow",
+		"Name": "n", "Number": "INV-2026-000001", "Kind": "invoice", "Status": "open", "Total": "$1.00", "Due": "2026-12-01",
+		"Workspace": "w", "Plan": "Solo", "EndedOn": "2026-12-01", "Excess": []string{"2 projects"}, "DeleteOn": "2027-01-15",
+		"Count": 1, "Deleted": []string{"project p"}, "DeletedOn": "2027-01-15"}
 	for _, name := range TemplateNames() {
 		msg, err := Render(name, full)
 		if err != nil {
