@@ -16,10 +16,12 @@ func runJobs(ctx context.Context, args []string, io stdio) error {
 	var o options
 	o.register(fs, false)
 	var at string
+	var once bool
 	switch sub {
 	case "list":
 	case "run":
 		fs.StringVar(&at, "at", "", "run as if at this time (RFC 3339, e.g. 2026-12-01T03:00:00Z); default now")
+		fs.BoolVar(&once, "once", false, "skip the run when that minute's tick already ran (as the scheduler does across replicas)")
 	default:
 		return usageErrorf("unknown subcommand %q: want list or run", sub)
 	}
@@ -62,6 +64,18 @@ func runJobs(ctx context.Context, args []string, io stdio) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", j.Name, j.Spec, j.Description)
 		}
 		return tw.Flush()
+	}
+	if once {
+		ran, err := a.cron.RunTick(ctx, name, when)
+		if err != nil {
+			return err
+		}
+		if !ran {
+			fmt.Fprintf(io.out, "job %s: the tick of %s already ran; skipped\n", name, when.Truncate(time.Minute).Format(time.RFC3339))
+			return nil
+		}
+		fmt.Fprintf(io.out, "job %s ran for the tick of %s\n", name, when.Truncate(time.Minute).Format(time.RFC3339))
+		return nil
 	}
 	if err := a.cron.RunNow(ctx, name, when); err != nil {
 		return err

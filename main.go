@@ -34,7 +34,7 @@ func commands() []command {
 		{"serve", "run the web server (UI, API, mailer and scheduled jobs)", runServe},
 		{"migrate", "bring the database schema up to date and exit", runMigrate},
 		{"admin", "administer users and mail: create, set-role, reset-password, send-test-mail", runAdmin},
-		{"jobs", "list the scheduled jobs or run one now: list | run NAME [--at RFC3339]", runJobs},
+		{"jobs", "list the scheduled jobs or run one now: list | run NAME [--at RFC3339] [--once]", runJobs},
 		{"backup", "write a consistent copy of the SQLite database while it runs: backup FILE", runBackup},
 		{"restore", "put a backup in place in an empty data dir and migrate it: restore FILE", runRestore},
 		{"check-config", "validate the configuration (flags, environment, auth config file) and exit", runCheckConfig},

@@ -288,6 +288,11 @@ var migrations = []*gormigrate.Migration{
 // Migrate brings the schema to the newest version. It is safe to run on every
 // start and from several replicas: gormigrate records applied IDs.
 func (db *DB) Migrate(ctx context.Context) error {
+	unlock, err := db.lockMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	m := gormigrate.New(db.WithContext(ctx), &gormigrate.Options{
 		TableName:                 "schema_migrations",
 		IDColumnName:              "id",
