@@ -38,6 +38,8 @@ type Config struct {
 	// Auth is the SSO and social login configuration (AUTH_CONFIG_PATH);
 	// nil = neither.
 	Auth *authconfig.Config
+	// DataDir keeps the SAML service provider keys (<DataDir>/saml).
+	DataDir string
 
 	// extraRoutes lets in-package tests mount routes under /api.
 	extraRoutes func(api fiber.Router)
@@ -201,6 +203,7 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
 
+	s.samlRoutes(app) // before the /api group: the IdP's POST to the ACS carries no CSRF token
 	api := app.Group("/api", s.authenticate)
 	api.Get("/server/about", s.about)
 	api.Get("/server/auth-methods", s.authMethods)
