@@ -14,6 +14,7 @@ const PasswordResetConfirmPage = lazy(() => import('./pages/auth/PasswordResetCo
 const EmailConfirmedPage = lazy(() => import('./pages/auth/EmailConfirmedPage'));
 const IncorrectEmailConfirmationPage = lazy(() => import('./pages/auth/IncorrectEmailConfirmationPage'));
 const SetupPage = lazy(() => import('./pages/auth/SetupPage'));
+const SsoErrorPage = lazy(() => import('./pages/auth/SsoErrorPage'));
 const HomePage = lazy(() => import('./pages/HomePage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const OrganizationsPage = lazy(() => import('./pages/OrganizationsPage'));
@@ -26,6 +27,7 @@ const JobPage = lazy(() => import('./pages/JobPage'));
 const BillingPage = lazy(() => import('./pages/BillingPage'));
 const AdminUsersPage = lazy(() => import('./pages/admin/AdminUsersPage'));
 const AdminOutboxPage = lazy(() => import('./pages/admin/AdminOutboxPage'));
+const AdminAuditPage = lazy(() => import('./pages/admin/AdminAuditPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 /** The 404 page: inside the app shell for signed-in users, bare otherwise. */
@@ -59,6 +61,7 @@ export function App() {
         <Route path="email-confirmation" element={<EmailConfirmedPage />} />
         <Route path="incorrect-email-confirmation" element={<IncorrectEmailConfirmationPage />} />
         <Route path="setup" element={<SetupPage />} />
+        <Route path="error" element={<SsoErrorPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
@@ -74,6 +77,7 @@ export function App() {
         <Route path="billing" element={<BillingPage />} />
         <Route path="admin/users" element={<RequireAdmin><AdminUsersPage /></RequireAdmin>} />
         <Route path="admin/outbox" element={<RequireAdmin><AdminOutboxPage /></RequireAdmin>} />
+        <Route path="admin/audit" element={<RequireAdmin><AdminAuditPage /></RequireAdmin>} />
       </Route>
       <Route path="*" element={<NotFound />} />
     </Routes>

@@ -1,10 +1,13 @@
-import { api, apiRequest } from './client';
+import { api, apiRequest, buildUrl } from './client';
 import type {
   About,
   AccessToken,
+  AuditEvent,
+  AuditQuery,
   AuthMethods,
   CreatedAccessToken,
   Invitation,
+  LinkedIdentity,
   Membership,
   Organization,
   OrganizationWrite,
@@ -61,6 +64,11 @@ export const authApi = {
   createAccessToken: (body: { name: string; expiry_date: string | null; read_only: boolean }) =>
     api.post<CreatedAccessToken>('/api/auth/access_tokens', body),
   revokeAccessToken: (id: number) => api.delete(`/api/auth/access_tokens/${id}`),
+
+  /** Identity providers and social accounts linked to my account. */
+  identities: (signal?: AbortSignal) =>
+    apiRequest<Paginated<LinkedIdentity>>('/api/auth/identities', { query: { page_size: 100 }, signal, noOrg: true }),
+  unlinkIdentity: (id: number) => apiRequest<void>(`/api/auth/identities/${id}`, { method: 'DELETE', noOrg: true }),
 };
 
 export const usersApi = {
@@ -109,4 +117,17 @@ export const invitationsApi = {
   decline: (key: string) => apiRequest<void>(`${invitationPath(key)}/decline`, { method: 'POST', body: {}, noOrg: true }),
   resend: (key: string) => apiRequest<void>(`${invitationPath(key)}/resend`, { method: 'POST', body: {}, noOrg: true }),
   remove: (key: string) => apiRequest<void>(invitationPath(key), { method: 'DELETE', noOrg: true }),
+};
+
+const auditQuery = (q: AuditQuery): Q => ({ ...q });
+
+export const auditApi = {
+  /** The audit log, newest first (admins only). */
+  list: (q: AuditQuery = {}, signal?: AbortSignal) =>
+    apiRequest<Paginated<AuditEvent>>('/api/audit', { query: auditQuery(q), signal, noOrg: true }),
+  /** Where to download the log as CSV with the same filters (no paging). */
+  csvUrl: (q: AuditQuery = {}) => {
+    const { page: _page, page_size: _size, ...filters } = q;
+    return buildUrl('/api/audit.csv', auditQuery(filters));
+  },
 };

@@ -23,6 +23,8 @@ export interface User {
   last_login: string | null;
   date_joined: string;
   has_analytics_access?: boolean;
+  /** false when the account can only sign in through an identity provider (no password set). */
+  has_usable_password?: boolean;
 }
 
 export interface About {
@@ -42,7 +44,7 @@ export interface SocialProvider {
 export interface AuthMethods {
   password: boolean;
   social: SocialProvider[];
-  sso: { enabled: boolean };
+  sso: SsoMethods;
   /** false when self-service sign-up is closed. */
   registration?: boolean;
   /** 'none' | 'optional' | 'mandatory' */
@@ -109,6 +111,7 @@ export interface OutboxMessage {
 
 export interface SsoSelection {
   login_url: string;
+  idp?: IdentityProviderInfo;
 }
 
 /** Roles inside an organization; nobody becomes owner through the API. */
@@ -171,4 +174,53 @@ export interface Invitation {
   expired: boolean;
   accepted: boolean;
   organization_info: { id: number; slug: string; name: string };
+}
+
+/** An identity provider offered for single sign-on (GET /api/server/auth-methods). */
+export interface IdentityProviderInfo {
+  id: string;
+  name: string;
+  protocol: 'oidc' | 'saml' | string;
+  login_url?: string;
+}
+
+export interface SsoMethods {
+  enabled: boolean;
+  selection_mode?: 'email_address' | 'lowest_weight' | string;
+  identity_providers?: IdentityProviderInfo[];
+}
+
+/** A sign-in method linked to my account (GET /api/auth/identities). */
+export interface LinkedIdentity {
+  id: number;
+  /** "oidc:<idp id>", "saml:<idp id>" or "social:<provider>". */
+  provider: string;
+  provider_name: string;
+  subject: string;
+  email: string;
+  created_date: string;
+}
+
+/** One entry of the audit log (GET /api/audit, admins only). */
+export interface AuditEvent {
+  id: number;
+  created_date: string;
+  event: string;
+  actor: { id: number; username: string } | null;
+  ip: string;
+  target_type: string;
+  target_id: string | number | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  page?: number;
+  page_size?: number;
+  event?: string;
+  actor?: string;
+  search?: string;
+  /** YYYY-MM-DD (inclusive). */
+  from?: string;
+  /** YYYY-MM-DD (inclusive). */
+  to?: string;
 }

@@ -16,6 +16,7 @@ import {
   IconInbox,
   IconKey,
   IconLogout,
+  IconShield,
   IconUser,
   IconUsers,
 } from '../components/icons';
@@ -98,6 +99,9 @@ function UserMenu() {
               </Menu.Item>
               <Menu.Item component={Link} to="/admin/outbox" leftSection={<IconInbox size={16} />}>
                 Outbox
+              </Menu.Item>
+              <Menu.Item component={Link} to="/admin/audit" leftSection={<IconShield size={16} />}>
+                Audit log
               </Menu.Item>
             </>
           )}

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useLocation } from 'react-router';
 import { Stack } from '@mantine/core';
 import { PageHeader } from '../components/PageHeader';
+import { IdentitiesSection } from './profile/IdentitiesSection';
 import { NamesSection } from './profile/NamesSection';
 import { PasswordSection } from './profile/PasswordSection';
 import { SessionsSection } from './profile/SessionsSection';
@@ -23,10 +24,11 @@ export default function ProfilePage() {
 
   return (
     <>
-      <PageHeader title="Profile" description="Your account, password, signed-in devices and access tokens." />
+      <PageHeader title="Profile" description="Your account, password, linked sign-in methods, signed-in devices and access tokens." />
       <Stack gap="lg" maw={960}>
         <NamesSection />
         <PasswordSection />
+        <IdentitiesSection />
         <SessionsSection />
         <TokensSection />
       </Stack>

@@ -59,6 +59,14 @@ describe('LoginPage', () => {
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 
+  it('offers no SSO or social buttons when the server has none configured', async () => {
+    setup(() => json(200, { key: 'k' }));
+    await screen.findByLabelText(/username or email/i);
+    await waitFor(() => expect(screen.getByRole('link', { name: 'Create an account' })).toBeTruthy());
+    expect(screen.queryByRole('button', { name: 'Continue with SSO' })).toBeNull();
+    expect(screen.queryByText(/^Continue with/)).toBeNull();
+  });
+
   it('does not advance with an empty identifier and says why', async () => {
     const user = userEvent.setup({ delay: null });
     setup(() => json(200, { key: 'k' }));

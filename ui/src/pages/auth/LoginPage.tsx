@@ -13,10 +13,44 @@ import { AuthHeading } from './AuthHeading';
 
 type Step = 'identifier' | 'password' | 'sso';
 
-/** Follows an SSO/social login URL given by the server (same site, or http(s)). */
-function goTo(url: string) {
-  const target = new URL(url, window.location.origin);
-  if (target.protocol === 'http:' || target.protocol === 'https:') window.location.assign(target.href);
+/** What the server's SSO/social login URLs carry through the round trip to the identity provider. */
+export interface LoginCarry {
+  /** Same-site path to open after signing in (already sanitized), or null. */
+  next: string | null;
+  /** Invitation key from a sign-up link, accepted once signed in. */
+  invitation: string | null;
+}
+
+/**
+ * The server's login URL with `next` and `invitation` added. Only our own
+ * login URLs get them (they 302 to the identity provider); a URL on another
+ * site is returned as is. Returns null for anything that is not http(s).
+ */
+export function externalLoginHref(url: string, carry: LoginCarry): string | null {
+  let target: URL;
+  try {
+    target = new URL(url, window.location.origin);
+  } catch {
+    return null;
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return null;
+  if (target.origin !== window.location.origin) return target.href;
+  if (carry.next && carry.next !== '/') target.searchParams.set('next', carry.next);
+  if (carry.invitation) target.searchParams.set('invitation', carry.invitation);
+  return target.pathname + target.search + target.hash;
+}
+
+/** Leaves the single-page app for another address (replaced in tests). */
+export const browserNavigation = {
+  assign: (href: string) => window.location.assign(href),
+};
+
+/** Follows an SSO/social login URL given by the server; false when the URL is not usable. */
+function goTo(url: string, carry: LoginCarry): boolean {
+  const href = externalLoginHref(url, carry);
+  if (!href) return false;
+  browserNavigation.assign(href);
+  return true;
 }
 
 export function LoginPage() {
@@ -26,9 +60,12 @@ export function LoginPage() {
   const notice = (location.state as { notice?: string; identifier?: string } | null) ?? null;
   const [params] = useSearchParams();
   const next = sanitizeNext(params.get('next'));
+  const carry: LoginCarry = { next: params.get('next') ? next : null, invitation: params.get('invitation') || null };
   const { refresh } = useCurrentUser();
   const methods = useAuthMethods();
   const [step, setStep] = useState<Step>('identifier');
+  // Set while the browser leaves for the identity provider: the name shown in the status line.
+  const [redirecting, setRedirecting] = useState<string | null>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   const identifierRef = useRef<HTMLInputElement>(null);
 
@@ -56,7 +93,8 @@ export function LoginPage() {
     if (step === 'sso') {
       try {
         const sel = await authApi.ssoSelect(identifier);
-        goTo(sel.login_url);
+        if (goTo(sel.login_url, carry)) setRedirecting(sel.idp?.name || 'your organization’s sign-in');
+        else form.setFormError('The sign-in address of this identity provider is not valid. Contact your administrator.');
       } catch (err) {
         if (err instanceof NotFoundError) {
           form.setErrors({ identifier: 'No single sign-on provider is set up for this email address.' });
@@ -71,8 +109,8 @@ export function LoginPage() {
       if (ssoEnabled && identifier.includes('@')) {
         try {
           const sel = await authApi.ssoSelect(identifier);
-          if (sel?.login_url) {
-            goTo(sel.login_url);
+          if (sel?.login_url && goTo(sel.login_url, carry)) {
+            setRedirecting(sel.idp?.name || 'your organization’s sign-in');
             return;
           }
         } catch {
@@ -91,7 +129,10 @@ export function LoginPage() {
     navigate(next, { replace: true });
   });
 
-  const registerHref = params.get('next') ? `/auth/register?next=${encodeURIComponent(next)}` : '/auth/register';
+  const registerQuery = new URLSearchParams();
+  if (params.get('next')) registerQuery.set('next', next);
+  if (carry.invitation) registerQuery.set('invitation', carry.invitation);
+  const registerHref = registerQuery.size ? `/auth/register?${registerQuery.toString()}` : '/auth/register';
 
   return (
     <>
@@ -141,7 +182,12 @@ export function LoginPage() {
               </Anchor>
             </Group>
           )}
-          <Button type="submit" fullWidth loading={form.submitting} disabled={form.submitting}>
+          {redirecting ? (
+            <Text size="sm" role="status">
+              Taking you to {redirecting}…
+            </Text>
+          ) : null}
+          <Button type="submit" fullWidth loading={form.submitting || !!redirecting} disabled={form.submitting || !!redirecting}>
             {step === 'password' ? 'Sign in' : step === 'sso' ? 'Continue' : 'Next'}
           </Button>
           {step === 'sso' && (
@@ -162,7 +208,7 @@ export function LoginPage() {
               </Button>
             )}
             {social.map((p) => (
-              <Button key={p.provider} variant="default" fullWidth component="a" href={p.login_url}>
+              <Button key={p.provider} variant="default" fullWidth component="a" href={externalLoginHref(p.login_url, carry) ?? undefined}>
                 Continue with {p.name}
               </Button>
             ))}

@@ -36,6 +36,16 @@ export function CheckYourEmail({ email }: { email: string }) {
   );
 }
 
+/** The login page, keeping `next` and an invitation key so single sign-on can still accept it. */
+function loginHref(params: URLSearchParams): string {
+  const q = new URLSearchParams();
+  const next = params.get('next');
+  if (next && sanitizeNext(next, '') !== '') q.set('next', sanitizeNext(next));
+  const invitation = params.get('invitation');
+  if (invitation) q.set('invitation', invitation);
+  return q.size ? `/auth/login?${q.toString()}` : '/auth/login';
+}
+
 export function RegisterPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -193,7 +203,7 @@ export function RegisterPage() {
       </form>
       <Group justify="center" mt="lg" gap={6}>
         <Text size="sm">Already have an account?</Text>
-        <Anchor component={Link} to="/auth/login" size="sm">
+        <Anchor component={Link} to={loginHref(params)} size="sm">
           Sign in
         </Anchor>
       </Group>
