@@ -373,6 +373,7 @@ type emailRequest struct {
 }
 
 func (s *Server) passwordReset(c *fiber.Ctx) error {
+	defer answerNoSoonerThan(c.UserContext(), time.Now().Add(enumerationFloor))
 	var in emailRequest
 	if err := DecodeJSON(c, &in); err != nil {
 		return err
@@ -619,6 +620,7 @@ func (s *Server) confirmEmail(c *fiber.Ctx) error {
 }
 
 func (s *Server) resendConfirmation(c *fiber.Ctx) error {
+	defer answerNoSoonerThan(c.UserContext(), time.Now().Add(enumerationFloor))
 	var in emailRequest
 	if err := DecodeJSON(c, &in); err != nil {
 		return err
