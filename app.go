@@ -25,6 +25,9 @@ type app struct {
 	cron   *cron.Scheduler
 	hasher *auth.Hasher
 	plans  *models.Catalog
+	// billing runs the billing jobs; billingCfg configures it and the server's.
+	billing    *server.Billing
+	billingCfg server.BillingSettings
 }
 
 // openApp connects to the database, migrates it and builds the mailer and
@@ -35,6 +38,10 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("mail settings: %w", err)
 	}
 	plans, err := loadPlans(o)
+	if err != nil {
+		return nil, err
+	}
+	billingCfg, err := billingSettings(o)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +56,9 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	clk := clock.System{}
 	a := &app{opts: o, log: log, clock: clk, db: db, hasher: auth.NewHasher(auth.DefaultParams, 0), plans: plans}
 	a.mailer = mail.New(db, mailCfg, clk, log)
+	a.billingCfg = billingCfg
+	a.billing = server.NewBilling(server.BillingDeps{DB: db, Clock: clk, Logger: log, Mailer: a.mailer, Plans: plans,
+		Settings: billingCfg, BaseURL: o.BaseURL})
 	host, _ := os.Hostname()
 	a.cron = cron.New(db, clk, log, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if err := registerJobs(a); err != nil {
@@ -136,6 +146,7 @@ func registerJobs(a *app) error {
 		},
 	}
 	jobs = append(jobs, auditPruneJob(a))
+	jobs = append(jobs, billingJobs(a)...)
 	for _, j := range jobs {
 		if err := a.cron.Register(j); err != nil {
 			return fmt.Errorf("register job %s: %w", j.Name, err)
