@@ -32,6 +32,10 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err := o.validate(true); err != nil {
 		return err
 	}
+	authCfg, err := loadAuthConfig(o.AuthConfig)
+	if err != nil {
+		return err
+	}
 	log := o.logger(io.err)
 	start := time.Now()
 
@@ -61,7 +65,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		UI:        uiFS(),
 		AccessLog: o.AccessLog,
 		Accounts:  o.accountSettings(a.mailer.Enabled()),
-		Billing:   a.billingCfg,
+		Auth:      authCfg,
 	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, PoliciesLater: toServer, Plans: a.plans})
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ type options struct {
 	SMTPURL     string
 	PoliciesDir string
 	PlansFile   string
+	AuthConfig  string
 	LogLevel    string
 	LogFormat   string
 	AccessLog   bool
@@ -31,7 +32,6 @@ type options struct {
 	DisableRegistration bool
 	AuthRateLimit       int
 	PprofAddr           string
-	BillingNoticeDays   int
 	AuditRetentionDays  int
 }
 
@@ -76,13 +76,13 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 	fs.StringVar(&o.SMTPURL, "smtp-url", env("GATEHOUSE_SMTP_URL", ""), "SMTP server, e.g. smtp://user:pass@host:587; unset = EMAIL_* variables, else the outbox (env GATEHOUSE_SMTP_URL)")
 	fs.StringVar(&o.BaseURL, "base-url", defaultBaseURL(), "public URL of this server, used in mailed links (env GATEHOUSE_BASE_URL, CVAT_BASE_URL or CVAT_HOST)")
 	fs.StringVar(&o.LogLevel, "log-level", env("GATEHOUSE_LOG_LEVEL", "info"), "debug, info, warn or error (env GATEHOUSE_LOG_LEVEL)")
-	fs.IntVar(&o.BillingNoticeDays, "billing-notice-days", envInt("GATEHOUSE_BILLING_NOTICE_DAYS", 14), "days between the notice after a cancelled subscription's grace month and the deletion of the excess (env GATEHOUSE_BILLING_NOTICE_DAYS)")
 	fs.StringVar(&o.LogFormat, "log-format", env("GATEHOUSE_LOG_FORMAT", "json"), "json or text (env GATEHOUSE_LOG_FORMAT)")
 	fs.IntVar(&o.AuditRetentionDays, "audit-retention-days", envInt("GATEHOUSE_AUDIT_RETENTION_DAYS", 365), "days the audit log keeps an event; the audit-prune job deletes older ones (0 = keep forever) (env GATEHOUSE_AUDIT_RETENTION_DAYS)")
 	if withServer {
 		fs.StringVar(&o.HTTP, "http", env("GATEHOUSE_HTTP", "127.0.0.1:8080"), "address to listen on (env GATEHOUSE_HTTP)")
 		fs.StringVar(&o.PoliciesDir, "policies-dir", env("GATEHOUSE_POLICIES_DIR", ""), "folder of .rego files that override the built-in policies (env GATEHOUSE_POLICIES_DIR)")
 		fs.StringVar(&o.PlansFile, "plans-file", env("GATEHOUSE_PLANS_FILE", ""), "YAML plan catalog replacing the built-in one (env GATEHOUSE_PLANS_FILE)")
+		fs.StringVar(&o.AuthConfig, "auth-config", env("AUTH_CONFIG_PATH", ""), "YAML file with the SSO and social login settings (env AUTH_CONFIG_PATH)")
 		fs.StringVar(&o.EmailVerification, "email-verification", env("GATEHOUSE_EMAIL_VERIFICATION", ""), "none, optional or mandatory; default mandatory with SMTP, else none (env GATEHOUSE_EMAIL_VERIFICATION)")
 		fs.StringVar(&o.TermsOfUseURL, "terms-url", env("GATEHOUSE_TERMS_URL", ""), "terms of use page that new users must accept (env GATEHOUSE_TERMS_URL)")
 		fs.BoolVar(&o.DisableRegistration, "disable-registration", env("GATEHOUSE_DISABLE_REGISTRATION", "false") == "true", "close self-service sign-up (env GATEHOUSE_DISABLE_REGISTRATION)")

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/auth/authconfig"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/models/modelstest"
@@ -44,6 +45,8 @@ type envOptions struct {
 	authBudget   int
 	db           *models.DB
 	policiesDir  string // when set, policies are read (and watched) there too
+	auth         *authconfig.Config
+	noSignUp     bool // --disable-registration
 }
 
 func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
@@ -88,7 +91,8 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 	base := "http://" + ln.Addr().String()
 	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Accounts: AccountSettings{
 		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget, AuthCacheTTL: time.Second,
-	}}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine})
+		DisableRegistration: o.noSignUp,
+	}, Auth: o.auth}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine})
 	if err != nil {
 		t.Fatal(err)
 	}

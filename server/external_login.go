@@ -3,9 +3,11 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -386,6 +388,14 @@ func usernameFrom(s string) string {
 // externalProviders are the configured outside sign-in providers.
 type externalProviders struct {
 	cfg *authconfig.Config
+	// httpClient makes the server-to-IdP calls (discovery, tokens, user info).
+	httpClient *http.Client
+	// social are the endpoints of the social providers (tests point them at
+	// local stubs).
+	social socialEndpoints
+
+	mu   sync.Mutex
+	oidc map[string]*oidcIdP
 }
 
 // externalRoutes mounts the SSO, social login and linked identity routes
@@ -395,5 +405,12 @@ func (s *Server) externalRoutes(r fiber.Router) {
 	if cfg == nil {
 		cfg = &authconfig.Config{}
 	}
-	s.external = &externalProviders{cfg: cfg}
+	s.external = &externalProviders{cfg: cfg, httpClient: &http.Client{Timeout: idpTimeout}, social: defaultSocialEndpoints, oidc: map[string]*oidcIdP{}}
+	r.Get("/oidc/:idp/login/", s.oidcLogin)
+	r.Get("/oidc/:idp/login/callback/", s.oidcCallback)
+	r.Get("/social/:provider/login/", s.socialLogin)
+	r.Get("/social/:provider/login/callback/", s.socialCallback)
+	r.Post("/sso/select", s.ssoSelect)
+	r.Get("/identities", s.identitiesList)
+	r.Delete("/identities/:id", s.identityDelete)
 }

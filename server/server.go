@@ -35,8 +35,6 @@ type Config struct {
 
 	// Accounts are the sign-in settings.
 	Accounts AccountSettings
-	// Billing tunes subscriptions and payments (zero = defaults, manual payments).
-	Billing BillingSettings
 	// Auth is the SSO and social login configuration (AUTH_CONFIG_PATH);
 	// nil = neither.
 	Auth *authconfig.Config
@@ -45,6 +43,8 @@ type Config struct {
 
 	// extraRoutes lets in-package tests mount routes under /api.
 	extraRoutes func(api fiber.Router)
+	// readTimeout overrides ReadTimeout (tests of slow clients).
+	readTimeout time.Duration
 }
 
 // AccountSettings tune registration, verification and sessions.
@@ -94,7 +94,6 @@ type Server struct {
 	policies   *policyGate
 	external   *externalProviders // SSO and social login providers
 	plans      *models.Catalog
-	billing    *Billing
 }
 
 // Deps are the parts the server is built on.
@@ -181,9 +180,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		BodyLimit:             16 << 20,
 		ReadBufferSize:        16 << 10,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		ReadTimeout:           durationOr(cfg.readTimeout, ReadTimeout),
+		WriteTimeout:          WriteTimeout,
+		IdleTimeout:           IdleTimeout,
 		ProxyHeader:           "",
 		JSONEncoder:           jsonMarshal,
 	})
@@ -260,7 +259,6 @@ func (s *Server) routes() {
 		s.cfg.extraRoutes(api)
 	}
 	s.resourceRoutes(api)
-	s.billingRoutes(api)
 	api.All("/*", func(c *fiber.Ctx) error { return NotFound("Not found.") })
 
 	app.Use(s.serveSPA)

@@ -99,13 +99,14 @@ func (s *Server) setup(c *fiber.Ctx) error {
 
 // authMethods tells the login page what to offer.
 func (s *Server) authMethods(c *fiber.Ctx) error {
+	social, sso := s.externalMethods()
 	return sendJSON(c, fiber.StatusOK, fiber.Map{
 		"password":           true,
 		"registration":       !s.cfg.Accounts.DisableRegistration,
 		"email_verification": s.cfg.Accounts.EmailVerification,
 		"terms_of_use_url":   s.cfg.Accounts.TermsOfUseURL,
-		"social":             []any{},
-		"sso":                fiber.Map{"enabled": false},
+		"social":             social,
+		"sso":                sso,
 	})
 }
 

@@ -28,6 +28,9 @@ type userBody struct {
 	DateJoined         time.Time  `json:"date_joined"`
 	HasAnalyticsAccess bool       `json:"has_analytics_access"`
 	EmailVerified      bool       `json:"email_verified"`
+	// HasUsablePassword is false for accounts made by SSO or social login
+	// until their owner sets a password.
+	HasUsablePassword bool `json:"has_usable_password"`
 }
 
 // basicUserBody is CVAT's BasicUser shape: what other users may see.
@@ -49,7 +52,7 @@ func (s *Server) fullUser(u *models.User) userBody {
 		LastName: u.LastName, Email: u.Email, Groups: []string{u.Role},
 		IsStaff: u.IsAdmin(), IsSuperuser: u.IsAdmin(), IsActive: u.IsActive,
 		LastLogin: u.LastLogin, DateJoined: u.DateJoined, HasAnalyticsAccess: u.IsAdmin(),
-		EmailVerified: u.EmailVerified,
+		EmailVerified: u.EmailVerified, HasUsablePassword: u.HasPassword(),
 	}
 }
 
