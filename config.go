@@ -32,6 +32,7 @@ type options struct {
 	DisableRegistration bool
 	AuthRateLimit       int
 	PprofAddr           string
+	BillingNoticeDays   int
 	AuditRetentionDays  int
 }
 
@@ -76,6 +77,7 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 	fs.StringVar(&o.SMTPURL, "smtp-url", env("GATEHOUSE_SMTP_URL", ""), "SMTP server, e.g. smtp://user:pass@host:587; unset = EMAIL_* variables, else the outbox (env GATEHOUSE_SMTP_URL)")
 	fs.StringVar(&o.BaseURL, "base-url", defaultBaseURL(), "public URL of this server, used in mailed links (env GATEHOUSE_BASE_URL, CVAT_BASE_URL or CVAT_HOST)")
 	fs.StringVar(&o.LogLevel, "log-level", env("GATEHOUSE_LOG_LEVEL", "info"), "debug, info, warn or error (env GATEHOUSE_LOG_LEVEL)")
+	fs.IntVar(&o.BillingNoticeDays, "billing-notice-days", envInt("GATEHOUSE_BILLING_NOTICE_DAYS", 14), "days between the notice after a cancelled subscription's grace month and the deletion of the excess (env GATEHOUSE_BILLING_NOTICE_DAYS)")
 	fs.StringVar(&o.LogFormat, "log-format", env("GATEHOUSE_LOG_FORMAT", "json"), "json or text (env GATEHOUSE_LOG_FORMAT)")
 	fs.IntVar(&o.AuditRetentionDays, "audit-retention-days", envInt("GATEHOUSE_AUDIT_RETENTION_DAYS", 365), "days the audit log keeps an event; the audit-prune job deletes older ones (0 = keep forever) (env GATEHOUSE_AUDIT_RETENTION_DAYS)")
 	if withServer {

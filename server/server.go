@@ -35,6 +35,8 @@ type Config struct {
 
 	// Accounts are the sign-in settings.
 	Accounts AccountSettings
+	// Billing tunes subscriptions and payments (zero = defaults, manual payments).
+	Billing BillingSettings
 	// Auth is the SSO and social login configuration (AUTH_CONFIG_PATH);
 	// nil = neither.
 	Auth *authconfig.Config
@@ -94,6 +96,7 @@ type Server struct {
 	policies   *policyGate
 	external   *externalProviders // SSO and social login providers
 	plans      *models.Catalog
+	billing    *Billing
 }
 
 // Deps are the parts the server is built on.
@@ -259,6 +262,7 @@ func (s *Server) routes() {
 		s.cfg.extraRoutes(api)
 	}
 	s.resourceRoutes(api)
+	s.billingRoutes(api)
 	api.All("/*", func(c *fiber.Ctx) error { return NotFound("Not found.") })
 
 	app.Use(s.serveSPA)
