@@ -65,6 +65,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		UI:        uiFS(),
 		AccessLog: o.AccessLog,
 		Accounts:  o.accountSettings(a.mailer.Enabled()),
+		Billing:   a.billingCfg,
 		Auth:      authCfg,
 		DataDir:   o.DataDir,
 	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, PoliciesLater: toServer, Plans: a.plans})
