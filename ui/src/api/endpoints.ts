@@ -54,7 +54,9 @@ export const authApi = {
     api.post<{ detail?: string }>('/api/auth/account-confirm-email/resend', { email }),
   setup: (body: { token: string; username: string; email: string; password1: string; password2: string }) =>
     api.post<unknown>('/api/auth/setup', body),
-  ssoSelect: (email: string) => api.post<SsoSelection>('/api/auth/sso/select', { email }),
+  /** The identity provider for `email`; the server carries `next` and `invitation` into its login URL. */
+  ssoSelect: (email: string, carry: { next?: string; invitation?: string } = {}) =>
+    api.post<SsoSelection>('/api/auth/sso/select', { email, ...carry }),
 
   sessions: (q: PageQuery = {}) => api.get<Paginated<Session>>('/api/auth/sessions', q as Q),
   revokeSession: (id: Session['id']) => api.delete(`/api/auth/sessions/${encodeURIComponent(String(id))}`),

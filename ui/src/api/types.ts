@@ -199,6 +199,7 @@ export interface LinkedIdentity {
   subject: string;
   email: string;
   created_date: string;
+  last_login?: string | null;
 }
 
 /** One entry of the audit log (GET /api/audit, admins only). */

@@ -61,6 +61,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const next = sanitizeNext(params.get('next'));
   const carry: LoginCarry = { next: params.get('next') ? next : null, invitation: params.get('invitation') || null };
+  const selectCarry = { ...(carry.next ? { next: carry.next } : {}), ...(carry.invitation ? { invitation: carry.invitation } : {}) };
   const { refresh } = useCurrentUser();
   const methods = useAuthMethods();
   const [step, setStep] = useState<Step>('identifier');
@@ -92,7 +93,7 @@ export function LoginPage() {
     const identifier = v.identifier.trim();
     if (step === 'sso') {
       try {
-        const sel = await authApi.ssoSelect(identifier);
+        const sel = await authApi.ssoSelect(identifier, selectCarry);
         if (goTo(sel.login_url, carry)) setRedirecting(sel.idp?.name || 'your organization’s sign-in');
         else form.setFormError('The sign-in address of this identity provider is not valid. Contact your administrator.');
       } catch (err) {
@@ -108,7 +109,7 @@ export function LoginPage() {
       // An email whose domain belongs to an identity provider goes to SSO instead.
       if (ssoEnabled && identifier.includes('@')) {
         try {
-          const sel = await authApi.ssoSelect(identifier);
+          const sel = await authApi.ssoSelect(identifier, selectCarry);
           if (sel?.login_url && goTo(sel.login_url, carry)) {
             setRedirecting(sel.idp?.name || 'your organization’s sign-in');
             return;

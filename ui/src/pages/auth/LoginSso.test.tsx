@@ -32,7 +32,9 @@ function setup(path = '/auth/login?next=%2Fprojects&invitation=inv-123') {
     'POST /api/auth/sso/select': (call: RecordedCall) => {
       const email = String((call.body as { email?: string }).email ?? '');
       if (email.endsWith('@corp.example')) {
-        return json(200, { login_url: '/api/auth/oidc/corp/login', idp: { id: 'corp', name: 'Corp IdP', protocol: 'oidc' } });
+        // The server answers an absolute URL on its base URL (this origin).
+        const loginUrl = `${window.location.origin}/api/auth/oidc/corp/login/`;
+        return json(200, { login_url: loginUrl, idp: { id: 'corp', name: 'Corp IdP', protocol: 'oidc' } });
       }
       return json(404, { detail: 'No identity provider for this email address.' });
     },
@@ -61,9 +63,9 @@ describe('LoginPage with single sign-on', () => {
     await user.type(screen.getByLabelText(/username or email/i), 'Ann@corp.example{Enter}');
 
     await waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
-    expect(assign).toHaveBeenCalledWith('/api/auth/oidc/corp/login?next=%2Fprojects&invitation=inv-123');
+    expect(assign).toHaveBeenCalledWith('/api/auth/oidc/corp/login/?next=%2Fprojects&invitation=inv-123');
     const select = calls.find((c) => c.method === 'POST' && c.url === '/api/auth/sso/select');
-    expect(select?.body).toEqual({ email: 'Ann@corp.example' });
+    expect(select?.body).toEqual({ email: 'Ann@corp.example', next: '/projects', invitation: 'inv-123' });
     expect((await screen.findByRole('status')).textContent).toContain('Taking you to Corp IdP');
     expect(screen.queryByLabelText(/^password/i)).toBeNull();
     expect(calls.some((c) => c.url === '/api/auth/login')).toBe(false);
@@ -111,7 +113,7 @@ describe('LoginPage with single sign-on', () => {
 
     await user.clear(email);
     await user.type(email, 'carol@corp.example{Enter}');
-    await waitFor(() => expect(assign).toHaveBeenCalledWith('/api/auth/oidc/corp/login'));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith('/api/auth/oidc/corp/login/'));
 
     // "Back to password sign-in" returns to the usual first step.
     await user.click(screen.getByRole('button', { name: 'Back to password sign-in' }));

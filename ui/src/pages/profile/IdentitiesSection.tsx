@@ -55,13 +55,14 @@ export function IdentitiesSection() {
             No identity provider or social account is linked. You sign in with your password.
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={560}>
+          <Table.ScrollContainer minWidth={640}>
             <Table verticalSpacing="sm" highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Provider</Table.Th>
                   <Table.Th>Account</Table.Th>
                   <Table.Th>Linked</Table.Th>
+                  <Table.Th>Last used</Table.Th>
                   <Table.Th>
                     <VisuallyHidden>Actions</VisuallyHidden>
                   </Table.Th>
@@ -83,6 +84,9 @@ export function IdentitiesSection() {
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{formatDateTime(i.created_date)}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{formatDateTime(i.last_login)}</Text>
                     </Table.Td>
                     <Table.Td ta="right">
                       <Button size="xs" variant="subtle" color="red" onClick={() => setUnlinking(i)} aria-label={`Unlink ${i.provider_name || i.provider}`}>
