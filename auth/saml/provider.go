@@ -356,7 +356,7 @@ func (p *Provider) sp(idp *crewsaml.EntityDescriptor, replay crewsaml.AssertionR
 		Clock:                            p.dsigClock,
 		ReplayCache:                      replay,
 		RejectSHA1Signatures:             false,
-		MetadataValidDuration:            7 * 24 * time.Hour,
+		MetadataOmitValidUntil:           true, // imported copies at the IdP never go stale
 	}
 }
 

@@ -314,6 +314,9 @@ func TestMetadata(t *testing.T) {
 	if len(sp.KeyDescriptors) == 0 {
 		t.Fatal("metadata has no key")
 	}
+	if !ed.ValidUntil.IsZero() || ed.CacheDuration == 0 {
+		t.Fatalf("metadata should carry cacheDuration, not validUntil (%v, %v)", ed.ValidUntil, ed.CacheDuration)
+	}
 }
 
 func TestStaticIdPConfig(t *testing.T) {
