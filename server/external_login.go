@@ -110,7 +110,7 @@ func (s *Server) beginExternalFlow(c *fiber.Ctx, provider string, withNonce, wit
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: externalFlowCookie, Value: flowID, Path: "/api/auth/", HTTPOnly: true, Secure: s.https,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: now.Add(externalFlowTTL),
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(externalFlowTTL / time.Second),
 	})
 	return p, nil
 }
@@ -253,6 +253,7 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 		return err
 	}
 	log.Info("user logged in", "user_id", u.ID, "provider", ext.Provider)
+	_ = s.recordAudit(c, nil, auditEntry{Event: AuditSSOLogin, Actor: u, TargetType: "user", TargetID: u.ID, Detail: map[string]any{"provider": ext.Provider, "subject": ext.Subject}})
 	next := safeNext(flow.Next)
 	if inv != nil {
 		if s.isInvitee(u, inv) {
