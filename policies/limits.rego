@@ -113,9 +113,15 @@ lifts(p, key) if object.get(p.limits, key, 0) >= used(key) + res.adding[key]
 # "10 of 10 on the Free plan", "3 of 3 seats on the Team plan".
 amount(key) := sprintf("%d of %d seats on the %s plan", [used(key), limit(key), res.plan.name]) if {
 	seats_bound(key)
+} else := sprintf("the project has %d tasks, %d allowed on the %s plan", [res.adding[key], limit(key), res.plan.name]) if {
+	key == "tasks_per_project"
+	input.scope == "transfer:project"
 } else := sprintf("%d of %d on the %s plan", [used(key), limit(key), res.plan.name])
 
-detail(key) := ", pending invitations included" if {
+detail(key) := "" if {
+	key == "tasks_per_project"
+	input.scope == "transfer:project"
+} else := ", pending invitations included" if {
 	input.scope == "create:invitation"
 } else := sprintf(", this adds %d", [res.adding[key]]) if {
 	res.adding[key] > 1

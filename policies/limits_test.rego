@@ -77,6 +77,8 @@ test_transfers_count_what_moves if {
 	r := req("transfer:project", "organization", free, {"org_projects": 1, "org_tasks": 8}, {"org_projects": 1, "org_tasks": 3})
 	limits.reasons == {"Organization tasks limit reached (8 of 10 on the Free plan, this adds 3). Upgrade to Team to move more here."} with input as r
 	limits.allow with input as req("transfer:project", "organization", free, {"org_projects": 1, "org_tasks": 7}, {"org_projects": 1, "org_tasks": 3})
+	big := req("transfer:project", "personal", free, {"personal_projects": 0, "personal_tasks": 0, "tasks_per_project": 0}, {"personal_projects": 1, "personal_tasks": 6, "tasks_per_project": 6})
+	limits.reasons == {"Tasks per project limit reached (the project has 6 tasks, 5 allowed on the Free plan). Upgrade to Solo to move more here."} with input as big
 }
 
 test_members_and_invitations if {

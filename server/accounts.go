@@ -176,7 +176,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 			if err := s.recordAudit(c, tx, auditEntry{Event: AuditInvitationAccepted, Actor: u, TargetType: "invitation", TargetID: inv.ID, Detail: map[string]any{"org_id": inv.OrganizationID, "user_id": u.ID, "role": inv.Role}}); err != nil {
 				return err
 			}
-			_, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now)
+			_, err := s.acceptInvitationTx(c, tx, inv, u.ID, now)
 			return err
 		}
 		if s.cfg.Accounts.EmailVerification != VerifyNone {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,6 +48,9 @@ type envOptions struct {
 	policiesDir  string // when set, policies are read (and watched) there too
 	auth         *authconfig.Config
 	noSignUp     bool // --disable-registration
+	// plans is the plan catalog; nil: unlimitedFreePlans, so that fixtures
+	// may hold more than the Free plan allows (limits_test.go sets it).
+	plans *models.Catalog
 }
 
 func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
@@ -92,7 +96,8 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Accounts: AccountSettings{
 		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget, AuthCacheTTL: time.Second,
 		DisableRegistration: o.noSignUp,
-	}, Auth: o.auth}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine})
+	}, Auth: o.auth}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine,
+		Plans: cmp.Or(o.plans, unlimitedFreePlans)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -203,7 +203,9 @@ func (s *Server) cloudStoragesCreate(c *fiber.Ctx) error {
 	if err := s.authorize(c, "cloudstorages", "create", authFor(me, sc.Org, sc.Membership), nil); err != nil {
 		return err
 	}
-	if err := s.db.CreateCloudStorage(c.UserContext(), cs, s.clock.Now()); err != nil {
+	ws := orgWorkspace(cs.OrganizationID, me.ID)
+	if err := s.withinLimits(c, limitWrite{scope: "create:cloudstorage", ws: ws, adding: map[string]int{storagesKey(ws): 1}},
+		func(db *models.DB) error { return db.CreateCloudStorage(c.UserContext(), cs, s.clock.Now()) }); err != nil {
 		return err
 	}
 	s.logger(c).Info("cloud storage created", "cloud_storage_id", cs.ID, "org_id", cs.OrganizationID, "by", me.ID)
@@ -281,6 +283,9 @@ func (s *Server) cloudStoragePatch(c *fiber.Ctx) error {
 		return err
 	}
 	if len(changed) > 0 {
+		if err := s.checkWritable(c, objectWorkspace(cs.OrganizationID, cs.OwnerID, me.ID)); err != nil {
+			return err
+		}
 		if err := s.db.UpdateCloudStorage(c.UserContext(), cs.ID, changed, s.clock.Now()); err != nil {
 			return storeError(err)
 		}

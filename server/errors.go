@@ -20,6 +20,9 @@ type APIError struct {
 	Fields map[string][]string
 	// Headers are set on the response (e.g. Retry-After).
 	Headers map[string]string
+	// Extra are more members of a {"detail"} body (e.g. a plan limit's
+	// "code" and "upgrade_url"); never "detail" itself.
+	Extra map[string]any
 }
 
 func (e *APIError) Error() string {
@@ -41,6 +44,14 @@ func (e *APIError) Body() any {
 			return e.Fields
 		}
 		return map[string][]string{"non_field_errors": {e.Detail}}
+	}
+	if len(e.Extra) > 0 {
+		body := make(map[string]any, len(e.Extra)+1)
+		for k, v := range e.Extra {
+			body[k] = v
+		}
+		body["detail"] = e.Detail
+		return body
 	}
 	return map[string]string{"detail": e.Detail}
 }

@@ -148,6 +148,9 @@ func (s *Server) invitationsCreate(c *fiber.Ctx) error {
 	inv := &models.Invitation{Key: key, TokenHash: auth.HashToken(secret), OrganizationID: sc.Org.ID, OwnerID: &me.ID,
 		Email: in.Email, Role: in.Role, CreatedAt: now, SentAt: now, ExpiresAt: now.Add(invitationTTL)}
 	err = s.db.WithContext(c.UserContext()).Transaction(func(tx *gorm.DB) error {
+		if err := s.checkLimitsTx(c, tx, joinLimits("create:invitation", sc.Org.ID)); err != nil {
+			return err
+		}
 		if err := models.CreateInvitationTx(tx, inv, now); err != nil {
 			return err
 		}
@@ -343,7 +346,7 @@ func (s *Server) invitationAccept(c *fiber.Ctx) error {
 	var accepted *models.Invitation
 	err = s.db.WithContext(c.UserContext()).Transaction(func(tx *gorm.DB) error {
 		var err error
-		accepted, err = models.AcceptInvitationTx(tx, inv.Key, joiner, s.clock.Now())
+		accepted, err = s.acceptInvitationTx(c, tx, inv, joiner, s.clock.Now())
 		return err
 	})
 	if err != nil {
@@ -399,6 +402,11 @@ func (s *Server) invitationResend(c *fiber.Ctx) error {
 	}
 	now := s.clock.Now()
 	err = s.db.WithContext(c.UserContext()).Transaction(func(tx *gorm.DB) error {
+		if !now.Before(inv.ExpiresAt) { // an expired invitation holds no seat until renewed
+			if err := s.checkLimitsTx(c, tx, joinLimits("create:invitation", org.ID)); err != nil {
+				return err
+			}
+		}
 		if err := models.RenewInvitationTx(tx, inv.ID, auth.HashToken(secret), now, now.Add(invitationTTL)); err != nil {
 			return err
 		}

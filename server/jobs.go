@@ -213,6 +213,9 @@ func (s *Server) jobsCreate(c *fiber.Ctx) error {
 	if err := s.checkUser(c, "assignee", in.Assignee); err != nil {
 		return err
 	}
+	if err := s.checkWritable(c, objectWorkspace(t.OrganizationID, t.OwnerID, me.ID)); err != nil {
+		return err
+	}
 	if err := s.db.CreateJob(ctx, j, s.clock.Now()); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return FieldError("task_id", "Task %d not found.", *in.TaskID)
@@ -333,6 +336,9 @@ func (s *Server) jobPatch(c *fiber.Ctx) error {
 		return err
 	}
 	if len(cs.fields) > 0 {
+		if err := s.checkJobWritable(c, me, j); err != nil {
+			return err
+		}
 		if err := s.db.UpdateJob(c.UserContext(), j.ID, cs.fields, s.clock.Now()); err != nil {
 			return storeError(err)
 		}

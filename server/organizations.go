@@ -165,7 +165,10 @@ func (s *Server) organizationsCreate(c *fiber.Ctx) error {
 	} else {
 		org.SetContact(models.Contact{})
 	}
-	if err := s.db.CreateOrganization(c.UserContext(), org, me.ID, s.clock.Now()); err != nil {
+	owned := limitWrite{scope: "create:organization", ws: models.Workspace{UserID: me.ID}, adding: map[string]int{models.LimitOwnedOrgs: 1}}
+	if err := s.withinLimits(c, owned, func(db *models.DB) error {
+		return db.CreateOrganization(c.UserContext(), org, me.ID, s.clock.Now())
+	}); err != nil {
 		if errors.Is(err, models.ErrSlugTaken) {
 			return FieldError("slug", "An organization with this short name already exists.")
 		}

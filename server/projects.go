@@ -280,7 +280,9 @@ func (s *Server) projectsCreate(c *fiber.Ctx) error {
 	if err := s.checkCreated(c, w, p.OrganizationID, p.AssigneeID, p.SourceStorageID, p.TargetStorageID); err != nil {
 		return err
 	}
-	if err := s.db.CreateProject(c.UserContext(), p, s.clock.Now()); err != nil {
+	ws := orgWorkspace(p.OrganizationID, me.ID)
+	if err := s.withinLimits(c, limitWrite{scope: "create:project", ws: ws, adding: map[string]int{projectsKey(ws): 1}},
+		func(db *models.DB) error { return models.CreateProjectTx(db.DB, p, s.clock.Now()) }); err != nil {
 		return storeError(err)
 	}
 	s.logger(c).Info("project created", "project_id", p.ID, "org_id", p.OrganizationID, "by", me.ID)
@@ -493,7 +495,7 @@ func (s *Server) projectPatch(c *fiber.Ctx) error {
 		}
 	}
 	if len(cs.fields) > 0 || tr != nil {
-		if err := s.db.UpdateProject(c.UserContext(), p.ID, models.Changes{Fields: cs.fields, Transfer: tr}, s.clock.Now()); err != nil {
+		if err := s.updateProjectWithinLimits(c, me, p, models.Changes{Fields: cs.fields, Transfer: tr}); err != nil {
 			return storeError(err)
 		}
 		if tr != nil {

@@ -246,7 +246,10 @@ func (s *Server) tasksCreate(c *fiber.Ctx) error {
 	if err := s.checkCreated(c, w, t.OrganizationID, t.AssigneeID, t.SourceStorageID, t.TargetStorageID); err != nil {
 		return err
 	}
-	if _, err := s.db.CreateTask(c.UserContext(), t, jobs, s.clock.Now()); err != nil {
+	if err := s.withinLimits(c, newTaskLimits(t, me.ID), func(db *models.DB) error {
+		_, err := models.CreateTaskTx(db.DB, t, jobs, s.clock.Now())
+		return err
+	}); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return FieldError("project_id", "Project %d not found.", *in.ProjectID)
 		}
@@ -413,7 +416,7 @@ func (s *Server) taskPatch(c *fiber.Ctx) error {
 		}
 	}
 	if len(cs.fields) > 0 || tr != nil {
-		if err := s.db.UpdateTask(c.UserContext(), t.ID, models.Changes{Fields: cs.fields, Transfer: tr}, s.clock.Now()); err != nil {
+		if err := s.updateTaskWithinLimits(c, me, t, models.Changes{Fields: cs.fields, Transfer: tr}); err != nil {
 			return storeError(err)
 		}
 		if tr != nil {
