@@ -450,3 +450,21 @@ func TestSAMLStaticCertificateConfig(t *testing.T) {
 	}
 	expect(t, b.do("GET", "/api/users/self", nil), 200, `"email":"s9@corp.test"`)
 }
+
+func TestSAMLListedInAuthMethodsAndSelect(t *testing.T) {
+	e := newSAMLEnv(t, corpYAML)
+	b := e.browser()
+	r := b.do("GET", "/api/server/auth-methods", nil)
+	expect(t, r, 200, `"protocol":"saml"`, `"login_url":"`+e.URL+`/api/auth/saml/corp-saml/login/"`)
+	r = b.do("POST", "/api/auth/sso/select", map[string]any{"email": "someone@corp.test", "next": "/tasks"})
+	expect(t, r, 200, `"protocol":"saml"`)
+	loginURL, _ := r.JSON(t)["login_url"].(string)
+	if !strings.HasPrefix(loginURL, e.URL+"/api/auth/saml/corp-saml/login/") || !strings.Contains(loginURL, "next=%2Ftasks") {
+		t.Fatalf("select login_url = %q", loginURL)
+	}
+	// The URL the select answers starts the SAML round trip.
+	res := b.do("GET", loginURL, nil)
+	if res.Status != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), e.idp.SSOURL+"?SAMLRequest=") {
+		t.Fatalf("select's login URL: %d %q", res.Status, res.Header.Get("Location"))
+	}
+}
