@@ -300,3 +300,38 @@ func TestParseFilter(t *testing.T) {
 		})
 	}
 }
+
+// Allows must agree with Decide on every benchmark question, allowed or not.
+func TestAllowsAgreesWithDecide(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	ctx := context.Background()
+	allowed, denied := 0, 0
+	for _, tc := range benchInputs() {
+		for _, priv := range []string{"admin", "user", "worker"} {
+			in := tc.in
+			in.Auth.User.Privilege = priv
+			d, err := e.Decide(ctx, tc.resource, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.Allows(ctx, tc.resource, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != d.Allow {
+				t.Errorf("%s %s as %s: Allows = %v, Decide = %v", tc.resource, in.Scope, priv, got, d.Allow)
+			}
+			if d.Allow {
+				allowed++
+			} else {
+				denied++
+			}
+		}
+	}
+	if allowed == 0 || denied == 0 {
+		t.Errorf("want both answers among the cases: %d allowed, %d denied", allowed, denied)
+	}
+	if _, err := e.Allows(ctx, "jobs", Input{Scope: "fly"}); err == nil {
+		t.Error("unknown scope: want an error")
+	}
+}

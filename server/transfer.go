@@ -198,11 +198,11 @@ func (s *Server) allowedActions(c *fiber.Ctx, resource string, auth policies.Aut
 	}
 	out := []string{}
 	for _, scope := range objectScopes[resource] {
-		d, err := eng.Decide(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
+		ok, err := eng.Allows(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
 		if err != nil {
 			return nil, err
 		}
-		if d.Allow {
+		if ok {
 			out = append(out, scope)
 		}
 	}
