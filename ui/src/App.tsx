@@ -25,6 +25,10 @@ const TasksPage = lazy(() => import('./pages/TasksPage'));
 const JobsPage = lazy(() => import('./pages/JobsPage'));
 const JobPage = lazy(() => import('./pages/JobPage'));
 const BillingPage = lazy(() => import('./pages/BillingPage'));
+const PlansPage = lazy(() => import('./billing/PlansPage'));
+const SubscribePage = lazy(() => import('./billing/SubscribePage'));
+const ManageSubscriptionPage = lazy(() => import('./billing/ManageSubscriptionPage'));
+const BillingAdminPage = lazy(() => import('./pages/admin/BillingAdminPage'));
 const AdminUsersPage = lazy(() => import('./pages/admin/AdminUsersPage'));
 const AdminOutboxPage = lazy(() => import('./pages/admin/AdminOutboxPage'));
 const AdminAuditPage = lazy(() => import('./pages/admin/AdminAuditPage'));
@@ -75,6 +79,10 @@ export function App() {
         <Route path="jobs" element={<JobsPage />} />
         <Route path="jobs/:id" element={<JobPage />} />
         <Route path="billing" element={<BillingPage />} />
+        <Route path="billing/plans" element={<PlansPage />} />
+        <Route path="billing/subscribe" element={<SubscribePage />} />
+        <Route path="billing/subscriptions/:id" element={<ManageSubscriptionPage />} />
+        <Route path="admin/billing" element={<RequireAdmin><BillingAdminPage /></RequireAdmin>} />
         <Route path="admin/users" element={<RequireAdmin><AdminUsersPage /></RequireAdmin>} />
         <Route path="admin/outbox" element={<RequireAdmin><AdminOutboxPage /></RequireAdmin>} />
         <Route path="admin/audit" element={<RequireAdmin><AdminAuditPage /></RequireAdmin>} />

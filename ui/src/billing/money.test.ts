@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annualSaving, describeCharge, formatMoney, monthlyShareOfAnnual } from './money';
+import { annualSaving, describeCharge, formatMoney, monthlyShareOfAnnual, parseMoneyInput } from './money';
 
 describe('formatMoney', () => {
   it.each([
@@ -50,5 +50,22 @@ describe('monthlyShareOfAnnual and describeCharge', () => {
     [0, 'Nothing to pay now'],
   ])('%i → %s', (c, want) => {
     expect(describeCharge(c)).toBe(want);
+  });
+});
+
+describe('parseMoneyInput', () => {
+  it.each([
+    ['16.50', 1650],
+    ['16,5', 1650],
+    ['$16', 1600],
+    [' 0.01 ', 1],
+    ['1234', 123400],
+    ['', null],
+    ['-5', null],
+    ['1.234', null],
+    ['abc', null],
+    ['1e3', null],
+  ])('%j → %s', (t, want) => {
+    expect(parseMoneyInput(t)).toBe(want);
   });
 });

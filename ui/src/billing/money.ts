@@ -65,3 +65,11 @@ export function describeCharge(cents: number, opts: MoneyOptions = {}): string {
   if (cents < 0) return `${formatMoney(-cents, opts)} credited to your next invoice`;
   return 'Nothing to pay now';
 }
+
+/** "16.50" / "16,5" / "$16" → 1650 cents; null when it is not a non-negative amount with at most 2 decimals. */
+export function parseMoneyInput(text: string): number | null {
+  const t = text.trim().replace(/^[$€£]\s*/, '').replace(/\s/g, '');
+  if (!/^\d+(?:[.,]\d{1,2})?$/.test(t)) return null;
+  const [whole, frac = ''] = t.split(/[.,]/);
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}

@@ -16,6 +16,7 @@ import {
   IconInbox,
   IconKey,
   IconLogout,
+  IconReceipt,
   IconShield,
   IconUser,
   IconUsers,
@@ -84,6 +85,12 @@ function UserMenu() {
               />
             </Menu.Sub.Dropdown>
           </Menu.Sub>
+          <Menu.Item component={Link} to="/billing/plans" leftSection={<IconReceipt size={16} />}>
+            Upgrade plan
+          </Menu.Item>
+          <Menu.Item component={Link} to="/billing" leftSection={<IconReceipt size={16} />}>
+            Manage plans and invoices
+          </Menu.Item>
           <Menu.Item component={Link} to="/profile#password" leftSection={<IconKey size={16} />}>
             Change password
           </Menu.Item>
@@ -99,6 +106,9 @@ function UserMenu() {
               </Menu.Item>
               <Menu.Item component={Link} to="/admin/outbox" leftSection={<IconInbox size={16} />}>
                 Outbox
+              </Menu.Item>
+              <Menu.Item component={Link} to="/admin/billing" leftSection={<IconReceipt size={16} />}>
+                Billing
               </Menu.Item>
               <Menu.Item component={Link} to="/admin/audit" leftSection={<IconShield size={16} />}>
                 Audit log

@@ -1,0 +1,70 @@
+import type { ReactNode } from 'react';
+import { Anchor, Badge, Table, Text, VisuallyHidden } from '@mantine/core';
+import { formatDate } from '../lib/format';
+import { billingApi } from './api';
+import { invoiceStatus, KIND_LABELS } from './labels';
+import { formatMoney } from './money';
+import type { Invoice } from './types';
+
+/** Invoice history: number, date, total, status and a printable view (new tab). */
+export function InvoiceTable({ invoices, caption, showWorkspace = false, actions }: {
+  invoices: Invoice[];
+  caption: string;
+  showWorkspace?: boolean;
+  /** Extra controls per row (admin). */
+  actions?: (inv: Invoice) => ReactNode;
+}) {
+  if (!invoices.length) {
+    return (
+      <Text size="sm" c="dimmed">
+        No invoices yet.
+      </Text>
+    );
+  }
+  return (
+    <Table.ScrollContainer minWidth={600}>
+      <Table verticalSpacing="xs" striped aria-label={caption}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Number</Table.Th>
+            <Table.Th>Date</Table.Th>
+            {showWorkspace ? <Table.Th>Workspace</Table.Th> : null}
+            <Table.Th>Kind</Table.Th>
+            <Table.Th ta="right">Total</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {invoices.map((inv) => {
+            const st = invoiceStatus(inv);
+            return (
+              <Table.Tr key={inv.id} data-invoice={inv.number}>
+                <Table.Td ff="monospace">{inv.number}</Table.Td>
+                <Table.Td>{formatDate(inv.issued_date)}</Table.Td>
+                {showWorkspace ? <Table.Td>{inv.bill_to?.workspace || '—'}</Table.Td> : null}
+                <Table.Td>{KIND_LABELS[inv.kind] ?? inv.kind}</Table.Td>
+                <Table.Td ta="right" style={{ fontVariantNumeric: 'tabular-nums' }}>
+                  {formatMoney(inv.total_cents, { currency: inv.currency })}
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={st.color}>
+                    {st.label}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Anchor href={billingApi.printUrl(inv)} target="_blank" rel="noopener" size="sm">
+                    Show <VisuallyHidden>{`${KIND_LABELS[inv.kind]?.toLowerCase() ?? 'invoice'} ${inv.number}`}</VisuallyHidden>
+                  </Anchor>
+                  {actions ? actions(inv) : null}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
