@@ -514,13 +514,31 @@ func TestReadOnlyAfterCancel(t *testing.T) {
 	}
 	expectLimit(t, owner.do("PATCH", rsPath("jobs", job.Results[0].ID), map[string]any{"state": "in progress"}), readOnly, upgrade)
 	expectLimit(t, owner.do("POST", "/api/projects", map[string]any{"name": "new"}), readOnly, upgrade)
-	// Reads and deletes go on.
+	// Reads, deletes and moving things out go on.
 	expect(t, owner.do("GET", rsPath("tasks", tasks[0].ID), nil), 200)
 	expect(t, owner.do("GET", "/api/tasks?page_size=all", nil), 200, `"count":12`)
-	expect(t, owner.do("DELETE", rsPath("tasks", tasks[11].ID), nil), 204)
+	expect(t, owner.do("PATCH", rsPath("tasks", tasks[11].ID), map[string]any{"organization_id": nil}), 200, `"organization":null`)
 	expect(t, owner.do("DELETE", rsPath("tasks", tasks[10].ID), nil), 204)
 	// Back at the Free limits, the workspace is writable again (but full).
 	expect(t, owner.do("PATCH", rsPath("tasks", tasks[0].ID), map[string]any{"name": "renamed"}), 200, `"name":"renamed"`)
 	expectLimit(t, owner.do("POST", "/api/tasks", map[string]any{"name": "one more"}),
 		"Organization tasks limit reached (10 of 10 on the Free plan). Upgrade to Team to create more.", upgrade)
+
+	// A cancelled Solo plan makes the personal workspace read-only the same way.
+	b, _, _ := env.registerUser("rosolo")
+	me := uint64(selfID(t, b))
+	solo := subscribe(t, env.db, "solo", 1, &me, nil, now)
+	personal := inWorkspace(b, "")
+	var projects []rsObject
+	for i := range 6 {
+		projects = append(projects, rsCreate(t, personal, "/api/projects", map[string]any{"name": fmt.Sprint("p", i)}))
+	}
+	if err := env.db.Model(solo).Updates(map[string]any{"status": models.SubCancelled, "ended_at": ended}).Error; err != nil {
+		t.Fatal(err)
+	}
+	expectLimit(t, personal.do("PATCH", rsPath("projects", projects[0].ID), map[string]any{"name": "renamed"}),
+		"Read-only: the subscription of your personal workspace was cancelled and it holds more than the Free plan allows (personal projects 6 of 5). "+
+			"Delete what is over the limits or renew the subscription to make changes.", "/billing/plans")
+	expect(t, personal.do("DELETE", rsPath("projects", projects[5].ID), nil), 204)
+	expect(t, personal.do("PATCH", rsPath("projects", projects[0].ID), map[string]any{"name": "renamed"}), 200)
 }
