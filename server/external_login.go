@@ -152,6 +152,7 @@ func (s *Server) takeExternalFlow(c *fiber.Ctx, provider, state string, bindCook
 // reason.
 func (s *Server) externalLoginError(c *fiber.Ctx, reason, idpName string) error {
 	s.logger(c).Warn("external sign-in failed", "reason", reason, "idp", idpName)
+	s.audit(c, AuditLoginFailed, "", nil, map[string]any{"idp": idpName, "reason": reason})
 	q := url.Values{"reason": {reason}}
 	if idpName != "" {
 		q.Set("idp", idpName)
@@ -181,6 +182,7 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 	inv := s.flowInvitation(c, flow.Invitation)
 
 	var u *models.User
+	outcome := "signed_in" // or "linked", "created"
 	link, err := s.db.IdentityBySubject(ctx, ext.Provider, ext.Subject)
 	switch {
 	case err == nil:
@@ -223,6 +225,7 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 				return err
 			}
 			u.EmailVerified = true
+			outcome = "linked"
 			log.Info("external identity linked to an existing account", "user_id", u.ID, "provider", ext.Provider)
 		case errors.Is(err, models.ErrNotFound):
 			invited := inv != nil && strings.EqualFold(inv.Email, ext.Email)
@@ -236,6 +239,7 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 				}
 				return err
 			}
+			outcome = "created"
 			log.Info("user created through an external provider", "user_id", u.ID, "username", u.Username, "provider", ext.Provider)
 			if s.cfg.Accounts.EmailVerification == VerifyMandatory && !u.EmailVerified {
 				// The account exists; its owner confirms the address from
@@ -253,13 +257,18 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 		return err
 	}
 	log.Info("user logged in", "user_id", u.ID, "provider", ext.Provider)
+	_ = s.recordAudit(c, nil, auditEntry{Event: AuditSSOLogin, Actor: u, TargetType: "user", TargetID: u.ID,
+		Detail: map[string]any{"provider": ext.Provider, "subject": ext.Subject, "outcome": outcome}})
 	_ = s.recordAudit(c, nil, auditEntry{Event: AuditSSOLogin, Actor: u, TargetType: "user", TargetID: u.ID, Detail: map[string]any{"provider": ext.Provider, "subject": ext.Subject}})
 	next := safeNext(flow.Next)
 	if inv != nil {
 		if s.isInvitee(u, inv) {
 			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				_, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now)
-				return err
+				if _, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now); err != nil {
+					return err
+				}
+				return s.recordAudit(c, tx, auditEntry{Event: AuditInvitationAccepted, Actor: u, TargetType: "invitation", TargetID: inv.ID,
+					Detail: map[string]any{"org_id": inv.OrganizationID, "user_id": u.ID, "role": inv.Role, "via": ext.Provider}})
 			})
 			if err != nil {
 				log.Warn("invitation from the sign-in link not accepted", "user_id", u.ID, "err", err)

@@ -407,6 +407,11 @@ func TestSSOLinkingExistingAccounts(t *testing.T) {
 		b := newSSOBrowser(env)
 		wantError(t, ssoLogin(t, b, "/api/auth/oidc/corp/login/", nil), reasonEmailNotVerified)
 		expect(t, b.do("GET", "/api/users/self", nil), 401)
+		var failed int64
+		env.db.Model(&models.AuditEvent{}).Where("event = ? AND detail LIKE ?", AuditLoginFailed, "%email_not_verified%").Count(&failed)
+		if failed == 0 {
+			t.Fatal("no audit event for the refused sign-in")
+		}
 		var n int64
 		env.db.Model(&models.UserIdentity{}).Where("subject = ?", "unverified-"+name).Count(&n)
 		if n != 0 {
@@ -423,6 +428,10 @@ func TestSSOLinkingExistingAccounts(t *testing.T) {
 		}
 		r := b.do("GET", "/api/auth/identities", nil)
 		expect(t, r, 200, `"count":1`, `"provider":"oidc:corp"`, `"provider_name":"Corp corp"`, `"subject":"verified-`+name+`"`)
+		var ev models.AuditEvent
+		if err := env.db.Where("event = ? AND detail LIKE ?", AuditSSOLogin, "%verified-"+name+"%").First(&ev).Error; err != nil || !strings.Contains(ev.Detail, `"outcome":"linked"`) {
+			t.Fatalf("audit event %+v (%v)", ev, err)
+		}
 	})
 	t.Run("first login makes a unique username", func(t *testing.T) {
 		_, taken, _ := env.registerUser("dup")
