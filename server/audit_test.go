@@ -378,7 +378,17 @@ func TestAuditPolicyReloads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "extra.rego"), []byte("package extra\n\ndefault allow := false\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a reload event", func() bool { return auditList(t, admin, "event="+AuditPoliciesReloaded).Count == 1 })
+	// A set with overrides runs its Rego tests before it goes live: slow
+	// under -race on a busy machine, hence the long wait.
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(90 * time.Second); !ok(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not happen within 90 s", what)
+			}
+		}
+	}
+	waitFor("a reload event", func() bool { return auditList(t, admin, "event="+AuditPoliciesReloaded).Count == 1 })
 	p := auditList(t, admin, "event="+AuditPoliciesReloaded)
 	if ov, _ := p.Results[0].Detail["overrides"].([]any); len(ov) != 1 || ov[0] != "extra.rego" || p.Results[0].Actor != nil {
 		t.Fatalf("reload event: %+v", p.Results[0])
@@ -386,7 +396,7 @@ func TestAuditPolicyReloads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "broken.rego"), []byte("package broken\nallow if {"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a rejection event", func() bool { return auditList(t, admin, "event="+AuditPoliciesRejected).Count == 1 })
+	waitFor("a rejection event", func() bool { return auditList(t, admin, "event="+AuditPoliciesRejected).Count == 1 })
 	p = auditList(t, admin, "event="+AuditPoliciesRejected)
 	if !strings.Contains(p.Results[0].Detail["problem"].(string), "broken.rego") {
 		t.Fatalf("rejection event: %+v", p.Results[0])

@@ -259,7 +259,6 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 	log.Info("user logged in", "user_id", u.ID, "provider", ext.Provider)
 	_ = s.recordAudit(c, nil, auditEntry{Event: AuditSSOLogin, Actor: u, TargetType: "user", TargetID: u.ID,
 		Detail: map[string]any{"provider": ext.Provider, "subject": ext.Subject, "outcome": outcome}})
-	_ = s.recordAudit(c, nil, auditEntry{Event: AuditSSOLogin, Actor: u, TargetType: "user", TargetID: u.ID, Detail: map[string]any{"provider": ext.Provider, "subject": ext.Subject}})
 	next := safeNext(flow.Next)
 	if inv != nil {
 		if s.isInvitee(u, inv) {
