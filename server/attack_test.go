@@ -336,6 +336,13 @@ func TestAttackOversizedInput(t *testing.T) {
 			t.Fatalf("got %d %s, want 413 with a detail", res.StatusCode, body)
 		}
 	})
+	t.Run("page number that overflows the row offset", func(t *testing.T) {
+		b, _, _ := env.registerUser("bigpage")
+		for _, p := range []string{"9223372036854775807", "92233720368547758", "1000000001"} {
+			expect(t, b.do("GET", "/api/users?page_size=1000&page="+p, nil), 400, `"page"`)
+		}
+		expect(t, b.do("GET", "/api/users?page_size=1000&page=1000000000", nil), 200, `"results":[]`)
+	})
 	t.Run("deeply nested JSON", func(t *testing.T) {
 		raw := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 		res, body := rawRequest(t, env.URL, fmt.Sprintf("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(raw), raw))

@@ -14,6 +14,7 @@ import (
 const (
 	DefaultPageSize = 10
 	MaxPageSize     = 1000
+	MaxPage         = 1_000_000_000
 )
 
 // ListQuery is the parsed pagination, sort and search of a list request.
@@ -39,8 +40,8 @@ func ParseListQuery(c *fiber.Ctx, allowed SortFields, defaultSort string) (ListQ
 	v := Validation{}
 	if p := c.Query("page"); p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			v.Add("page", "Invalid page %q: a whole number from 1 is expected.", p)
+		if err != nil || n < 1 || n > MaxPage { // beyond MaxPage, the row offset would overflow
+			v.Add("page", "Invalid page %q: a whole number from 1 to %d is expected.", p, MaxPage)
 		} else {
 			q.Page = n
 		}
