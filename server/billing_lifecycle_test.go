@@ -120,6 +120,14 @@ func TestBillingCancellationLifecycle(t *testing.T) {
 		return n
 	}
 
+	// The invoice went to the owner when issued and again when paid.
+	if n := mails("Invoice " + res.Invoice.Number); n != 2 {
+		t.Fatalf("%d invoice mails for %s", n, res.Invoice.Number)
+	}
+	invMail, err := e.mailpit.LatestTo(ctx, u.email)
+	if err != nil || !strings.Contains(invMail.Text, "is paid") || !strings.Contains(invMail.Text, fmt.Sprintf("/api/billing/invoices/%d/print", res.Invoice.ID)) {
+		t.Fatalf("invoice mail %v:\n%s", err, invMail.Text)
+	}
 	// Before the period end nothing happens and the plan stays.
 	if r := run(); r != (CancellationReport{}) {
 		t.Fatalf("early run did %+v", r)

@@ -22,9 +22,11 @@ type SubscribeRequest struct {
 	CreatedBy     uint64
 }
 
-// liveSubscriptionTx finds a workspace's subscription that is not cancelled.
+// liveSubscriptionTx finds a workspace's subscription that is neither
+// cancelled nor set to end (one set to end may overlap a new one until its
+// period ends: a change of plan is cancel + subscribe).
 func liveSubscriptionTx(tx *gorm.DB, ws models.Workspace, exceptID uint64) (*models.Subscription, error) {
-	q := tx.Where("status <> ? AND id <> ?", models.SubCancelled, exceptID)
+	q := tx.Where("status <> ? AND cancel_at_period_end = ? AND id <> ?", models.SubCancelled, false, exceptID)
 	if ws.OrgID != 0 {
 		q = q.Where("organization_id = ?", ws.OrgID)
 	} else {
@@ -300,6 +302,11 @@ func (b *Billing) Renew(ctx context.Context, id uint64, method string) (*models.
 		if sub.EndsAt(now) == nil && sub.Status != models.SubCancelled {
 			if !sub.CancelAtPeriodEnd {
 				return conflict("This subscription is active and not set to end: there is nothing to renew.")
+			}
+			if live, err := liveSubscriptionTx(tx, ws, sub.ID); err != nil {
+				return err
+			} else if live != nil {
+				return conflict("This workspace has another subscription (id %d).", live.ID)
 			}
 			return tx.Model(sub).Updates(map[string]any{"cancel_at_period_end": false, "cancel_requested_at": nil,
 				"cancel_reason": "", "cancel_comment": "", "updated_at": now}).Error

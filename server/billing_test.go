@@ -181,6 +181,19 @@ func TestBillingSoloSubscription(t *testing.T) {
 	}
 	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/renew", sub.ID), nil), 409, "nothing to renew")
 
+	// Change of plan = cancel + subscribe: once the current one is set to
+	// end, a new subscription may start (with a custom catalog, another
+	// personal plan); the old one then cannot be renewed over it.
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/cancel", sub.ID), map[string]any{"reason": "switching_plan"}), 200)
+	var next subResult
+	decode(t, u.do("POST", "/api/billing/subscriptions", map[string]any{"plan": "solo", "period": "annual", "agree_refund_policy": true}), 201, &next)
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/renew", sub.ID), nil), 409, "another subscription")
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/cancel", next.Subscription.ID), map[string]any{"reason": "other"}), 200)
+	decode(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/renew", sub.ID), nil), 200, &rr)
+	if rr.Subscription.CancelAtPeriodEnd {
+		t.Fatalf("renew after the other ended %+v", rr.Subscription)
+	}
+
 	// Printable invoice: HTML, escaped, print CSS.
 	expect(t, u.do("PUT", "/api/billing/details", map[string]any{"phone": "+1 555", "address": "<script>alert(1)</script>"}), 200)
 	var q invoiceBody
