@@ -156,7 +156,10 @@ export default {
         await row.waitFor();
         const text = await row.innerText();
         assert(text.includes(amount) && /Awaiting payment/i.test(text), `history row: ${text}`);
-        assert(Number(amount.replace(/[$,]/g, '')) < 33, `the added seat was not prorated: ${amount}`);
+        // Prorated by the day for the rest of the period (the whole month on its first day): never more
+        // than a full seat, and what the page estimated before confirming.
+        assert(Number(amount.replace(/[$,]/g, '')) <= 33, `the added seat cost more than a month: ${amount}`);
+        assert(estimate.includes(amount), `estimate "${estimate}" differs from the invoice ${amount}`);
         const [print] = await Promise.all([page.context().waitForEvent('page'), row.getByRole('link', { name: /^Show/ }).click()]);
         await print.waitForLoadState();
         const printed = await print.locator('body').innerText();

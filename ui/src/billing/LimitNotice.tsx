@@ -1,5 +1,4 @@
 import type { Ref } from 'react';
-import { Link } from 'react-router';
 import { Alert, Anchor, Text } from '@mantine/core';
 import { IconAlert } from '../components/icons';
 import { limitUpgradePath } from './limits';
@@ -13,7 +12,8 @@ export function LimitNotice({ message, ref, title = 'Plan limit reached' }: { me
   return (
     <Alert ref={ref} tabIndex={-1} role="alert" color="orange" variant="light" title={title} icon={<IconAlert />} data-limit-notice>
       <Text size="sm">{message}</Text>
-      <Anchor component={Link} to={limitUpgradePath(message)} size="sm" fw={600} mt={6} display="inline-block">
+      {/* A full page load: the refusal is often shown in a dialog that would otherwise stay open over the plans. */}
+      <Anchor href={limitUpgradePath(message)} size="sm" fw={600} mt={6} display="inline-block">
         Upgrade your plan
       </Anchor>
     </Alert>
@@ -25,7 +25,7 @@ export function LimitText({ message }: { message: string }) {
   return (
     <>
       {message}{' '}
-      <Anchor component={Link} to={limitUpgradePath(message)} size="sm" fw={600}>
+      <Anchor href={limitUpgradePath(message)} size="sm" fw={600}>
         Upgrade your plan
       </Anchor>
     </>

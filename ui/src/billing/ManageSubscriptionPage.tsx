@@ -599,7 +599,7 @@ export default function ManageSubscriptionPage() {
           </SimpleGrid>
           {sub.status === 'incomplete' && sub.payment_method === 'bank_transfer' ? (
             <Text size="sm" mt="md">
-              {`The first invoice is waiting for your bank transfer; the plan starts when it has arrived. ${BANK_TRANSFER_NOTE}`}
+              {`The first invoice is waiting for your bank transfer. ${BANK_TRANSFER_NOTE}`}
             </Text>
           ) : null}
           {sub.cancel_at_period_end && !ended ? (
