@@ -78,7 +78,7 @@ func TestPickIdP(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
-			if p := pickIdP(tc.cfg, tc.email); p != nil {
+			if p := pickIdP(tc.cfg, tc.email, false); p != nil {
 				got = p.ID
 			}
 			if got != tc.want {

@@ -555,6 +555,8 @@ func TestSSOSelect(t *testing.T) {
 		{"bad email", byEmail, map[string]any{"email": "nope"}, 400, []string{`"email"`}},
 		{"lowest weight", byWeight, map[string]any{"email": "ann@corp.example"}, 200, []string{`"id":"other"`}},
 		{"lowest weight without email", byWeight, map[string]any{}, 200, []string{`"id":"other"`}},
+		{"lowest weight, domain only, match", byWeight, map[string]any{"email": "ann@corp.example", "domain_only": true}, 200, []string{`"id":"corp"`}},
+		{"lowest weight, domain only, no match", byWeight, map[string]any{"email": "ann@home.example", "domain_only": true}, 404, []string{`"detail"`}},
 		{"sso off", off, map[string]any{"email": "ann@corp.example"}, 404, []string{`"detail"`}},
 	}
 	for _, tc := range tests {

@@ -14,6 +14,10 @@ type ssoSelectRequest struct {
 	// Next and Invitation are carried over to the login URL.
 	Next       string `json:"next"`
 	Invitation string `json:"invitation"`
+	// DomainOnly asks only for an IdP whose email_domain is the email's
+	// domain, whatever the selection mode: the login page's identifier step
+	// sends it so that lowest_weight mode does not take every address to SSO.
+	DomainOnly bool `json:"domain_only"`
 }
 
 type idpBody struct {
@@ -28,8 +32,9 @@ type ssoSelectResponse struct {
 }
 
 // pickIdP applies sso.selection_mode: by the email's domain, or the lowest
-// weight (the first listed wins a tie).
-func pickIdP(cfg *authconfig.Config, email string) *authconfig.IdentityProvider {
+// weight (the first listed wins a tie). With domainOnly the domain must
+// match in either mode.
+func pickIdP(cfg *authconfig.Config, email string, domainOnly bool) *authconfig.IdentityProvider {
 	if cfg == nil || !cfg.SSO.Enabled {
 		return nil
 	}
@@ -40,7 +45,8 @@ func pickIdP(cfg *authconfig.Config, email string) *authconfig.IdentityProvider 
 	}
 	for i := range cfg.SSO.IdentityProviders {
 		p := &cfg.SSO.IdentityProviders[i]
-		if cfg.SSO.SelectionMode == authconfig.SelectByEmail && (domain == "" || p.EmailDomain != domain) {
+		byDomain := cfg.SSO.SelectionMode == authconfig.SelectByEmail || domainOnly
+		if byDomain && (domain == "" || p.EmailDomain != domain) {
 			continue
 		}
 		if best == nil || p.Weight < best.Weight {
@@ -75,14 +81,14 @@ func (s *Server) ssoSelect(c *fiber.Ctx) error {
 	}
 	in.Email = strings.TrimSpace(in.Email)
 	cfg := s.external.cfg
-	if cfg.SSO.SelectionMode == authconfig.SelectByEmail || in.Email != "" {
+	if cfg.SSO.SelectionMode == authconfig.SelectByEmail || in.DomainOnly || in.Email != "" {
 		v := Validation{}
 		validateEmail(v, "email", in.Email)
 		if err := v.Err(); err != nil {
 			return err
 		}
 	}
-	p := pickIdP(cfg, in.Email)
+	p := pickIdP(cfg, in.Email, in.DomainOnly)
 	if p == nil {
 		return NotFound("No single sign-on provider serves this address: sign in with a password.")
 	}
