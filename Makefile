@@ -10,7 +10,7 @@ MAILPIT_VERSION := v1.33.1
 GO_SOURCES := $(shell find . -name '*.go' -not -path './ui/node_modules/*') go.mod go.sum
 RELEASE_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: run build ui ui-deps test fmt-check vet staticcheck go-test ui-test e2e tools release-check bench clean
+.PHONY: run build ui ui-deps test fmt-check vet staticcheck go-test fuzz-short ui-test e2e tools release-check bench clean
 
 ## run: build the binary (and the UI if ui/dist is missing) and serve on http://127.0.0.1:8080
 run: build
@@ -34,7 +34,7 @@ ui: ui-deps
 	cd ui && npm run build
 
 ## test: every check and test: format, vet, staticcheck, Go tests (race), UI unit tests, browser tests
-test: fmt-check vet staticcheck go-test ui-test e2e
+test: fmt-check vet staticcheck go-test fuzz-short ui-test e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -51,6 +51,22 @@ staticcheck: tools
 
 go-test: tools
 	PATH="$(GOBIN):$$PATH" $(GO) test -race -count=1 ./...
+
+## fuzz-short: every Fuzz* target of the repo (found by go test -list) for FUZZTIME each; a crash
+## leaves its input in the package's testdata/fuzz/<FuzzName>/ (commit it as a regression seed)
+FUZZTIME ?= 5s
+fuzz-short:
+	@set -o pipefail; start=$$(date +%s); targets=0; crashes=0; \
+	list=$$($(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ {n[c++]=$$1; next} /^ok/ {for (i = 0; i < c; i++) print $$2 " " n[i]; c = 0}') \
+		|| { echo "fuzz-short: go test -list failed"; exit 1; }; \
+	while read -r pkg name; do \
+		[ -n "$$name" ] || continue; targets=$$((targets+1)); \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" >/tmp/fuzz-short.$$$$.log 2>&1 \
+			|| { crashes=$$((crashes+1)); tail -40 /tmp/fuzz-short.$$$$.log; }; \
+	done <<< "$$list"; rm -f /tmp/fuzz-short.$$$$.log; \
+	echo "fuzz-short: $$targets targets, $$crashes crashed, $$(( $$(date +%s) - start ))s"; \
+	[ $$crashes -eq 0 ]
 
 ui-test: ui-deps
 	cd ui && npm test

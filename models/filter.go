@@ -46,6 +46,9 @@ func (f Filter) Apply(q *gorm.DB, columns map[string]string) (*gorm.DB, error) {
 			if !ok {
 				return nil, fmt.Errorf("policy filter: unknown field %q", c.Field)
 			}
+			if err := checkFilterValue(c.Field, c.Value, !strings.Contains(col, "?")); err != nil {
+				return nil, err
+			}
 			if strings.Contains(col, "?") {
 				ands = append(ands, "("+col+")")
 				args = append(args, c.Value)

@@ -1,6 +1,6 @@
 // Package e2etest runs the real gatehouse binary as separate processes:
 // several replicas on one PostgreSQL database, a server killed mid-write.
-// The binary is built once per test run (TestMain).
+// The binary is built once per test run, on first use.
 package e2etest
 
 import (
@@ -28,35 +28,49 @@ import (
 	"github.com/gatehouse/gatehouse/models/modelstest"
 )
 
-// binary is the gatehouse executable built by TestMain.
-var binary string
+// The gatehouse executable under test: built on first use into a temp dir
+// that TestMain removes, or GATEHOUSE_E2E_BIN when set.
+var (
+	buildOnce sync.Once
+	buildDir  string
+	binary    string
+	buildErr  error
+)
 
 func TestMain(m *testing.M) {
-	// GATEHOUSE_E2E_BIN names an already built binary to test instead.
-	if prebuilt := os.Getenv("GATEHOUSE_E2E_BIN"); prebuilt != "" {
-		binary = prebuilt
-		os.Exit(m.Run())
-	}
-	dir, err := os.MkdirTemp("", "gatehouse-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2etest:", err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "gatehouse")
-	start := time.Now()
-	build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2etest: go build: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	if testing.Verbose() {
-		fmt.Fprintf(os.Stderr, "e2etest: built %s in %s\n", binary, time.Since(start).Round(time.Millisecond))
-	}
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
 	os.Exit(code)
+}
+
+// gatehouseBinary returns the path of the binary, building it once.
+func gatehouseBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if prebuilt := os.Getenv("GATEHOUSE_E2E_BIN"); prebuilt != "" {
+			binary = prebuilt
+			return
+		}
+		buildDir, buildErr = os.MkdirTemp("", "gatehouse-e2e-")
+		if buildErr != nil {
+			return
+		}
+		binary = filepath.Join(buildDir, "gatehouse")
+		start := time.Now()
+		build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+			return
+		}
+		t.Logf("built %s in %s", binary, time.Since(start).Round(time.Millisecond))
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
 }
 
 // logBuffer collects a process's output for failure messages.
@@ -113,7 +127,7 @@ func startServe(t *testing.T, name string, args ...string) *replica {
 
 func (r *replica) start() {
 	r.t.Helper()
-	r.cmd = exec.Command(binary, r.args...)
+	r.cmd = exec.Command(gatehouseBinary(r.t), r.args...)
 	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	r.cmd.Env = append(os.Environ(), "GATEHOUSE_BASE_URL=")
 	if err := r.cmd.Start(); err != nil {
@@ -278,7 +292,7 @@ func expectStatus(t *testing.T, what string, r response, status int) {
 // runCLI runs the binary once with args and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(gatehouseBinary(t), args...)
 	cmd.Env = append(os.Environ(), "GATEHOUSE_BASE_URL=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
