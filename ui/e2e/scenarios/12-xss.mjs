@@ -1,6 +1,7 @@
 // Stored XSS: organizations named and described with markup are shown as
 // text on the organizations list and the organization page; nothing runs
 // (window.__xss stays undefined), and the server's CSP blocks inline script.
+// Also: a hostile `next` on the login page never leaves the site.
 import { assert, signIn } from '../harness.mjs';
 
 const RUN = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
@@ -81,6 +82,23 @@ export default {
         watch.assertClean(`/organization (${org.slug})`);
       }
       await t.screenshot(page, 'xss-organization-page');
+      await page.close();
+    });
+
+    await t.check('a hostile next after sign-in stays on this site', async () => {
+      const { page, watch } = await t.newPage({ allow: ALLOW });
+      const { user } = CASES[0];
+      for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:window.__xss=1', '/%09/evil.example']) {
+        await page.context().clearCookies();
+        await page.goto(`${t.baseURL}/auth/login?next=${encodeURIComponent(next)}`);
+        await signIn(page, t.baseURL, user.username, user.password);
+        await page.waitForURL((u) => !u.pathname.startsWith('/auth/'), { timeout: 15_000 });
+        await page.waitForLoadState('networkidle');
+        const at = new URL(page.url());
+        assert(at.origin === t.baseURL, `next=${next} ended at ${page.url()}`);
+        await assertNoScriptRan(page, `after next=${next}`);
+        watch.assertClean(`after next=${next}`);
+      }
       await page.close();
     });
   },
