@@ -445,8 +445,7 @@ func (s *Server) billingSubscriptionPatch(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	sub, inv, err := s.billing.Change(c.UserContext(), sub.ID, ChangeRequest{Quantity: in.Quantity, Period: in.Period,
-		PaymentMethod: in.PaymentMethod, PONumber: in.PONumber})
+	sub, inv, err := s.billing.Change(c.UserContext(), sub.ID, ChangeRequest(in))
 	if err != nil {
 		return billingError(err)
 	}

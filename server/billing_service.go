@@ -127,17 +127,6 @@ func (b *Billing) provider(method string) PaymentProvider {
 	return b.manual
 }
 
-// methodAvailable tells whether a payment method can be used.
-func (b *Billing) methodAvailable(method string) bool {
-	switch method {
-	case models.PayBankTransfer:
-		return true
-	case models.PayCard:
-		return b.stripe != nil
-	}
-	return false
-}
-
 // billingErr is a refusal of the billing rules, mapped to an HTTP status by the handlers.
 type billingErr struct {
 	status int
