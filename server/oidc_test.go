@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -30,7 +31,19 @@ type testIdP struct {
 	authorize   []url.Values
 	nonceSwap   string // when set, the IdP signs this nonce instead of the client's
 	down        bool   // when set, every request gets 503
+	forgeSig    bool   // when set, the ID token's signature is altered on the way out
 }
+
+// forgingWriter captures the token response to alter the ID token's
+// signature before it reaches the client.
+type forgingWriter struct {
+	http.ResponseWriter
+	body   bytes.Buffer
+	status int
+}
+
+func (w *forgingWriter) WriteHeader(code int)        { w.status = code }
+func (w *forgingWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 
 func (idp *testIdP) setDown(down bool) {
 	idp.mu.Lock()
@@ -95,6 +108,32 @@ func (idp *testIdP) middleware(next http.Handler) http.Handler {
 			body := form.Encode()
 			r.Body = io.NopCloser(strings.NewReader(body))
 			r.ContentLength = int64(len(body))
+			idp.mu.Lock()
+			forge := idp.forgeSig
+			idp.mu.Unlock()
+			if forge {
+				fw := &forgingWriter{ResponseWriter: w, status: http.StatusOK}
+				next.ServeHTTP(fw, r)
+				var tok map[string]any
+				_ = json.Unmarshal(fw.body.Bytes(), &tok)
+				if id, ok := tok["id_token"].(string); ok {
+					parts := strings.Split(id, ".")
+					sig := []byte(parts[2])
+					// Still base64url, no longer the signature.
+					if sig[len(sig)/2] == 'A' {
+						sig[len(sig)/2] = 'B'
+					} else {
+						sig[len(sig)/2] = 'A'
+					}
+					parts[2] = string(sig)
+					tok["id_token"] = strings.Join(parts, ".")
+				}
+				out, _ := json.Marshal(tok)
+				w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+				w.WriteHeader(fw.status)
+				_, _ = w.Write(out)
+				return
+			}
 		case mockoidc.AuthorizationEndpoint:
 			idp.mu.Lock()
 			idp.authorize = append(idp.authorize, r.URL.Query())
@@ -313,6 +352,7 @@ func TestSSOOIDCRefusesBadResponses(t *testing.T) {
 			c.NotBefore = c.IssuedAt
 		}), nil, nil, reasonBadSignature},
 		{"wrong issuer", user(func(c *mockoidc.IDTokenClaims) { c.Issuer = "https://evil.example/oidc" }), nil, nil, reasonBadSignature},
+		{"forged signature", user(nil), func() { idp.forgeSig = true }, nil, reasonBadSignature},
 		{"IdP refused", user(nil), nil, func(u *url.URL) {
 			q := u.Query()
 			q.Del("code")
@@ -324,7 +364,7 @@ func TestSSOOIDCRefusesBadResponses(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			idp.mu.Lock()
-			idp.nonceSwap = ""
+			idp.nonceSwap, idp.forgeSig = "", false
 			idp.mu.Unlock()
 			if tc.setup != nil {
 				idp.mu.Lock()
@@ -342,7 +382,7 @@ func TestSSOOIDCRefusesBadResponses(t *testing.T) {
 		})
 	}
 	idp.mu.Lock()
-	idp.nonceSwap = ""
+	idp.nonceSwap, idp.forgeSig = "", false
 	idp.mu.Unlock()
 
 	t.Run("replayed callback", func(t *testing.T) {
