@@ -538,4 +538,23 @@ func TestAttackTokenReplay(t *testing.T) {
 		// The session that made the change stays signed in.
 		expect(t, owner.do("GET", "/api/users/self", nil), 200)
 	})
+	t.Run("after deactivation", func(t *testing.T) {
+		admin, adminName, _ := env.registerUser("replayadmin")
+		env.makeAdmin(adminName)
+		victim, name, _ := env.registerUser("replayoff")
+		id := selfID(t, victim)
+		other, key := login(t, name, goodPassword)
+		r := victim.do("POST", "/api/auth/access_tokens", map[string]any{"name": "ci"})
+		expect(t, r, 201)
+		var pat struct{ Value string }
+		decodeInto(t, r, &pat)
+		expect(t, admin.do("PATCH", "/api/users/"+strconv.Itoa(id), map[string]any{"is_active": false}), 200)
+		env.clock.Advance(2 * time.Second)
+		for what, b := range map[string]*browser{"cookie": other, "login key": withAuth("Token " + key), "access token": withAuth("Bearer " + pat.Value),
+			"password": withAuth("Basic " + base64Std(name+":"+goodPassword))} {
+			if got := b.do("GET", "/api/users/self", nil).Status; got != 401 {
+				t.Errorf("%s of a deactivated user: status %d, want 401", what, got)
+			}
+		}
+	})
 }
