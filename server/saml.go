@@ -163,6 +163,8 @@ func (svc *samlService) acs(c *fiber.Ctx) error {
 			reason = reasonIdPUnavailable
 		case errors.Is(err, saml.ErrInvalidResponse):
 			reason = reasonInvalidResponse
+		case errors.Is(err, saml.ErrAccessDenied):
+			reason = reasonAccessDenied
 		default:
 			return err
 		}

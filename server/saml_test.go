@@ -339,6 +339,15 @@ func TestSAMLRefusedResponses(t *testing.T) {
 			root.AddChild(evil)
 		}, reason: reasonBadSignature},
 		{name: "garbage", edit: func(doc *etree.Document) { doc.SetRoot(etree.NewElement("nonsense")) }, reason: reasonInvalidResponse},
+		{name: "IdP error status", b: samltest.Behaviour{UnsignedResponse: true}, edit: func(doc *etree.Document) {
+			root := doc.Root()
+			for _, c := range root.ChildElements() {
+				if c.Tag == "Assertion" {
+					root.RemoveChild(c)
+				}
+			}
+			root.FindElement("./Status/StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Requester")
+		}, reason: reasonAccessDenied},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.b.User = corpUser

@@ -41,8 +41,11 @@ var (
 	// or replayed.
 	ErrBadSignature = errors.New("saml: response failed verification")
 	// ErrInvalidResponse: anything else wrong with the response (not base64,
-	// not XML, an error status from the IdP, no subject).
+	// not XML, no subject).
 	ErrInvalidResponse = errors.New("saml: invalid response")
+	// ErrAccessDenied: the IdP answered our request with an error status
+	// (the user cancelled, is not assigned to the application, ...).
+	ErrAccessDenied = errors.New("saml: the identity provider refused the sign-in")
 	// ErrReplayed is what a ReplayStore returns for an assertion ID it has
 	// already recorded.
 	ErrReplayed = errors.New("saml: assertion already used")
@@ -431,8 +434,9 @@ func (r replayAdapter) Consume(id string, expiresAt time.Time) error {
 
 // ParseResponse checks the base64 SAMLResponse posted to our ACS as the
 // answer to requestID and returns who the IdP vouches for. Every error
-// wraps ErrBadSignature, ErrInvalidResponse or ErrIdPUnavailable, or is an
-// internal failure (the replay store could not be reached).
+// wraps ErrBadSignature, ErrInvalidResponse, ErrAccessDenied or
+// ErrIdPUnavailable, or is an internal failure (the replay store could not
+// be reached).
 func (p *Provider) ParseResponse(ctx context.Context, samlResponse, requestID string) (*Identity, error) {
 	raw, err := decodeResponse(samlResponse)
 	if err != nil {
@@ -483,7 +487,7 @@ func classifyError(err error) error {
 	var bad crewsaml.ErrBadStatus
 	switch {
 	case errors.As(err, &bad):
-		return fmt.Errorf("%w: IdP answered status %s", ErrInvalidResponse, bad.Status)
+		return fmt.Errorf("%w: IdP answered status %s", ErrAccessDenied, bad.Status)
 	case errors.Is(err, crewsaml.ErrAssertionReplayed),
 		errors.Is(err, crewsaml.ErrInvalidSignature),
 		errors.Is(err, crewsaml.ErrUntrustedCertificate),

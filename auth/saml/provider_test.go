@@ -259,6 +259,30 @@ func TestRejectedResponses(t *testing.T) {
 	}
 }
 
+// errorStatus turns the response into an unsigned error answer from the IdP.
+func errorStatus(doc *etree.Document) {
+	root := doc.Root()
+	for _, c := range root.ChildElements() {
+		if c.Tag == "Assertion" || c.Tag == "Signature" {
+			root.RemoveChild(c)
+		}
+	}
+	root.FindElement("./Status/StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Responder")
+}
+
+func TestIdPErrorStatus(t *testing.T) {
+	f := newFixture(t, saml.AttributeMapping{})
+	form, reqID := f.login(t, samltest.Behaviour{UnsignedResponse: true})
+	form = xmlEdit(t, form, errorStatus)
+	if _, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID); !errors.Is(err, saml.ErrAccessDenied) {
+		t.Fatalf("err = %v, want ErrAccessDenied", err)
+	}
+	// The same error answer to another request is not believed.
+	if _, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, "id-other"); !errors.Is(err, saml.ErrBadSignature) {
+		t.Fatalf("err = %v, want ErrBadSignature", err)
+	}
+}
+
 func TestReplayRefused(t *testing.T) {
 	f := newFixture(t, saml.AttributeMapping{})
 	form, reqID := f.login(t, samltest.Behaviour{})
