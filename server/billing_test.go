@@ -136,6 +136,26 @@ func TestBillingSoloSubscription(t *testing.T) {
 	expect(t, adm.do("GET", fmt.Sprintf("/api/billing/subscriptions/%d", sub.ID), nil), 200)
 	expect(t, adm.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/cancel", sub.ID), map[string]any{"reason": "other"}), 403)
 
+	// Payment methods without Stripe: bank transfer only.
+	var pm struct {
+		Default string           `json:"default"`
+		Methods []map[string]any `json:"methods"`
+	}
+	decode(t, u.do("GET", "/api/billing/payment-methods", nil), 200, &pm)
+	if pm.Default != "bank_transfer" || len(pm.Methods) != 2 || pm.Methods[0]["available"] != true || pm.Methods[1]["available"] != false {
+		t.Fatalf("payment methods %+v", pm)
+	}
+	// Paying an open invoice by bank transfer gives the instructions.
+	var pay struct {
+		Invoice invoiceBody `json:"invoice"`
+		Payment PaymentInfo `json:"payment"`
+	}
+	decode(t, u.do("POST", fmt.Sprintf("/api/billing/invoices/%d/pay", inv.ID), nil), 200, &pay)
+	if pay.Payment.Status != "pending" || !strings.Contains(pay.Payment.Instructions, inv.Number) || pay.Invoice.Status != models.InvoiceOpen {
+		t.Fatalf("pay by bank transfer %+v", pay)
+	}
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/invoices/%d/pay", inv.ID), map[string]any{"payment_method": "card"}), 400, "not configured")
+	expect(t, other.do("POST", fmt.Sprintf("/api/billing/invoices/%d/pay", inv.ID), nil), 404)
 	// The PO number of an open invoice may change; a paid one is immutable.
 	expect(t, u.do("PATCH", fmt.Sprintf("/api/billing/invoices/%d", inv.ID), map[string]any{"po_number": "PO-7"}), 200, `"po_number":"PO-7"`)
 	paid := e.pay(adm, inv.ID)
@@ -283,6 +303,13 @@ func TestBillingTeamSeatsMoneyAndAdmin(t *testing.T) {
 	if ds.Discount == nil || ds.Discount.Percent != 50 {
 		t.Fatalf("discount %+v", ds)
 	}
+	// Taken back and granted again.
+	decode(t, adm.do("DELETE", fmt.Sprintf("/api/billing/admin/subscriptions/%d/discount", sub.ID), nil), 200, &ds)
+	if ds.Discount != nil {
+		t.Fatalf("discount after delete %+v", ds.Discount)
+	}
+	expect(t, owner.do("DELETE", fmt.Sprintf("/api/billing/admin/subscriptions/%d/discount", sub.ID), nil), 403)
+	decode(t, adm.do("POST", fmt.Sprintf("/api/billing/admin/subscriptions/%d/discount", sub.ID), map[string]any{"percent": 50, "months": 13}), 200, &ds)
 	e.clock.Set(ds.CurrentPeriodEnd)
 	n, err := e.billing().RunRenew(t.Context(), e.clock.Now())
 	if err != nil || n != 1 {
