@@ -66,6 +66,11 @@ func (b *Billing) Subscribe(ctx context.Context, r SubscribeRequest) (*models.Su
 	var sub *models.Subscription
 	var inv *models.Invoice
 	err := b.tx(ctx, func(tx *gorm.DB) error {
+		// One subscriber at a time per workspace (and seat counts that
+		// invitations cannot change meanwhile).
+		if err := models.LockWorkspaceTx(tx, r.Workspace); err != nil {
+			return err
+		}
 		if live, err := liveSubscriptionTx(tx, r.Workspace, 0); err != nil {
 			return err
 		} else if live != nil {
@@ -192,6 +197,9 @@ func (b *Billing) Change(ctx context.Context, id uint64, r ChangeRequest) (*mode
 			if !plan.PerSeat {
 				return fieldErr("quantity", "Only plans priced per seat have a quantity.")
 			}
+			if err := models.LockWorkspaceTx(tx, sub.Workspace()); err != nil {
+				return err
+			}
 			if newQty, err = checkSeatsTx(tx, *sub.OrganizationID, *r.Quantity, now); err != nil {
 				return err
 			}
@@ -298,6 +306,9 @@ func (b *Billing) Renew(ctx context.Context, id uint64, method string) (*models.
 		ws := sub.Workspace()
 		if ws.OrgID == 0 && ws.UserID == 0 {
 			return conflict("The workspace of this subscription no longer exists.")
+		}
+		if err := models.LockWorkspaceTx(tx, ws); err != nil {
+			return err
 		}
 		if sub.EndsAt(now) == nil && sub.Status != models.SubCancelled {
 			if !sub.CancelAtPeriodEnd {
