@@ -4,7 +4,20 @@
 // transfer; an administrator records the transfer; the owner adds a seat and
 // finds the prorated invoice in the Invoice History (and its printable view);
 // then cancels with the feedback form.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { assert, ensureAdmin, launchBrowser, signIn, watchPage } from '../harness.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core WCAG 2.1 A/AA violations (colour contrast included) of the page as it is. */
+async function audit(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+  );
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n      ')}`);
+}
 
 const RUN = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
 const OWNER = { first: 'Bianca', last: 'Billing', email: `bianca.${RUN}@example.org`, password: 'Ledger-Orchard-4410' };
@@ -32,6 +45,7 @@ export default {
     const adminWatch = watchPage(adminPage, { allow: ALLOW });
     let username = '';
     let firstInvoice = '';
+    let subscriptionPath = '';
 
     try {
       await t.check('a visitor signs up and creates an organization', async () => {
@@ -109,6 +123,7 @@ export default {
         await form.getByRole('checkbox', { name: /I agree to the refund policy/ }).check();
         await form.getByRole('button', { name: 'Subscribe and pay' }).click();
         await page.getByRole('heading', { name: `Team for ${ORG.slug}`, level: 1 }).waitFor();
+        subscriptionPath = new URL(page.url()).pathname;
         const summary = page.getByRole('region', { name: 'Summary' });
         await summary.getByText('Awaiting payment').waitFor();
         const history = page.getByRole('table', { name: 'Invoices of this subscription' });
@@ -184,6 +199,36 @@ export default {
         await page.getByRole('button', { name: 'Renew' }).waitFor();
         watch.assertClean('cancel');
       });
+      for (const scheme of ['light', 'dark']) {
+        await t.check(`billing pages have no WCAG A/AA violations (${scheme} theme)`, async () => {
+          const browser = await launchBrowser({ colorScheme: scheme });
+          try {
+            const page = await browser.context.newPage();
+            const watch = watchPage(page, { allow: ALLOW });
+            const problems = [];
+            const visit = async (path, heading) => {
+              await page.goto(base + path);
+              await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+              await page.waitForLoadState('networkidle');
+              for (const v of await audit(page)) problems.push(`${path}: ${v}`);
+            };
+            await signIn(page, base, username, OWNER.password);
+            await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+            await visit('/billing/plans', 'Plans');
+            await visit('/billing/subscribe?plan=solo&period=annual&details=1', 'Subscribe');
+            await visit('/billing', 'Billing');
+            await visit(subscriptionPath || '/billing', subscriptionPath ? `Team for ${ORG.slug}` : 'Billing');
+            await browser.context.clearCookies();
+            await signIn(page, base, admin.username, admin.password);
+            await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+            await visit('/admin/billing', 'Billing administration');
+            watch.assertClean(scheme);
+            assert(problems.length === 0, `${problems.length} violation(s):\n  ${problems.join('\n  ')}`);
+          } finally {
+            await browser.close();
+          }
+        });
+      }
     } finally {
       await other.close();
     }

@@ -50,7 +50,7 @@ export function InvoiceTable({ invoices, caption, showWorkspace = false, actions
                   {formatMoney(inv.total_cents, { currency: inv.currency })}
                 </Table.Td>
                 <Table.Td>
-                  <Badge variant="light" color={st.color}>
+                  <Badge variant="dot" color={st.color}>
                     {st.label}
                   </Badge>
                 </Table.Td>

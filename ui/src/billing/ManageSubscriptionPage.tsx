@@ -583,7 +583,7 @@ export default function ManageSubscriptionPage() {
             <Fact label="Period">{PERIOD_LABELS[sub.period] ?? sub.period}</Fact>
             {perSeat ? <Fact label="Seats">{sub.quantity}</Fact> : null}
             <Fact label="Status">
-              <Badge variant="light" color={st.color} component="span">
+              <Badge variant="dot" color={st.color} component="span">
                 {st.label}
               </Badge>
             </Fact>

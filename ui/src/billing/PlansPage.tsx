@@ -75,7 +75,7 @@ function PlanCard({ plan, period, currency, onStart }: { plan: Plan; period: Bil
                 {`That is ${formatMoney(monthlyShareOfAnnual(plan.annual_cents), { currency })} a month${unit}.`}
               </Text>
               {saving.cents > 0 ? (
-                <Text size="sm" fw={600} c="teal.8" data-saving>
+                <Text size="sm" fw={600} data-saving>
                   {`You save ${formatMoney(saving.cents, { currency, whole: true })} a year${unit} (${saving.percent}%).`}
                 </Text>
               ) : null}

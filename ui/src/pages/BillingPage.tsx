@@ -68,7 +68,7 @@ export default function BillingPage() {
                         <Table.Td>{PERIOD_LABELS[s.period] ?? s.period}</Table.Td>
                         <Table.Td>{s.quantity}</Table.Td>
                         <Table.Td>
-                          <Badge variant="light" color={st.color}>
+                          <Badge variant="dot" color={st.color}>
                             {st.label}
                           </Badge>
                         </Table.Td>

@@ -201,7 +201,7 @@ export default function BillingAdminPage() {
                         <Table.Td>{`${s.plan_name ?? s.plan}, ${PERIOD_LABELS[s.period]?.toLowerCase() ?? s.period}`}</Table.Td>
                         <Table.Td>{s.quantity}</Table.Td>
                         <Table.Td>
-                          <Badge variant="light" color={st.color}>
+                          <Badge variant="dot" color={st.color}>
                             {st.label}
                           </Badge>
                         </Table.Td>
