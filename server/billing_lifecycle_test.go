@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/models/modelstest"
 )
 
 // seedWorkspace fills the personal workspace of owner with objects whose
@@ -75,7 +76,11 @@ func names(t *testing.T, e *billingEnv, model any, col string, owner uint64) []s
 // period only the excess is deleted (least recently updated first) and
 // reported; every job rerun changes nothing.
 func TestBillingCancellationLifecycle(t *testing.T) {
-	e := newBillingEnv(t, true, BillingSettings{NoticePeriod: days(14)})
+	modelstest.Each(t, func(t *testing.T, db *models.DB) { testBillingCancellationLifecycle(t, db) })
+}
+
+func testBillingCancellationLifecycle(t *testing.T, db *models.DB) {
+	e := newBillingEnvDB(t, db, true, BillingSettings{NoticePeriod: days(14)})
 	ctx := context.Background()
 	u, adm, bystander := e.user("bllife"), e.admin(), e.user("blby")
 	// 7 projects (limit 5): P1 has 1 task, P7 has 7 (limit 5 per project);

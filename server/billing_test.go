@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/models/modelstest"
 )
 
 func TestBillingPlansWithoutSignIn(t *testing.T) {
@@ -235,7 +236,11 @@ func TestBillingSoloSubscription(t *testing.T) {
 }
 
 func TestBillingTeamSeatsMoneyAndAdmin(t *testing.T) {
-	e := newBillingEnv(t, false, BillingSettings{})
+	modelstest.Each(t, func(t *testing.T, db *models.DB) { testBillingTeamSeatsMoneyAndAdmin(t, db) })
+}
+
+func testBillingTeamSeatsMoneyAndAdmin(t *testing.T, db *models.DB) {
+	e := newBillingEnvDB(t, db, false, BillingSettings{})
 	owner := e.user("blteam")
 	m1, m2 := e.user("blm1"), e.user("blm2")
 	adm := e.admin()
