@@ -196,6 +196,16 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 		if err := s.db.TouchIdentity(ctx, link.ID, ext.Email, now); err != nil {
 			return err
 		}
+		if !u.EmailVerified && ext.EmailVerified && strings.EqualFold(u.Email, ext.Email) {
+			if err := s.db.MarkEmailVerified(ctx, u.ID, now); err != nil {
+				return err
+			}
+			u.EmailVerified = true
+		}
+		if s.cfg.Accounts.EmailVerification == VerifyMandatory && !u.EmailVerified {
+			// Same rule as a password sign-in: the confirmation mail first.
+			return s.externalLoginError(c, reasonEmailNotVerified, ext.ProviderName)
+		}
 	case errors.Is(err, models.ErrNotFound):
 		if ext.Email == "" {
 			return s.externalLoginError(c, reasonNoEmail, ext.ProviderName)

@@ -85,5 +85,6 @@ func (s *Server) identityDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.logger(c).Info("external identity unlinked", "user_id", me.ID, "identity_id", id)
+	s.audit(c, "auth.identity_unlinked", "identity", id, nil)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -515,6 +515,17 @@ func TestSSORegistrationClosedAndMandatoryVerification(t *testing.T) {
 	if msgs != 1 {
 		t.Fatalf("%d confirmation mails, want 1", msgs)
 	}
+	// Signing in again through the link still waits for the confirmation...
+	idp.QueueUser(&mockoidc.MockUser{Subject: "strict-" + email, Email: email, EmailVerified: false})
+	b := newSSOBrowser(strict)
+	wantError(t, ssoLogin(t, b, "/api/auth/oidc/corp/login/", nil), reasonEmailNotVerified)
+	expect(t, b.do("GET", "/api/users/self", nil), 401)
+	// ...until the IdP vouches for the address.
+	idp.QueueUser(&mockoidc.MockUser{Subject: "strict-" + email, Email: email, EmailVerified: true})
+	me := wantSignedIn(t, b, ssoLogin(t, b, "/api/auth/oidc/corp/login/", nil), "/")
+	if me["email_verified"] != true {
+		t.Fatalf("self = %v", me)
+	}
 }
 
 func TestSSOInvitationAcceptedThroughSSO(t *testing.T) {
