@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -425,6 +426,7 @@ func (s *Server) externalRoutes(r fiber.Router) {
 		cfg = &authconfig.Config{}
 	}
 	s.external = &externalProviders{cfg: cfg, httpClient: &http.Client{Timeout: idpTimeout}, social: defaultSocialEndpoints, oidc: map[string]*oidcIdP{}}
+	go s.warmUpOIDC()
 	r.Get("/oidc/:idp/login/", s.oidcLogin)
 	r.Get("/oidc/:idp/login/callback/", s.oidcCallback)
 	r.Get("/social/:provider/login/", s.socialLogin)
@@ -432,4 +434,27 @@ func (s *Server) externalRoutes(r fiber.Router) {
 	r.Post("/sso/select", s.ssoSelect)
 	r.Get("/identities", s.identitiesList)
 	r.Delete("/identities/:id", s.identityDelete)
+}
+
+// warmUpOIDC fetches the discovery documents of the OIDC IdPs once at
+// start-up, so the log tells early when one is unreachable. A failure is
+// only logged: the first sign-in with that IdP tries again.
+func (s *Server) warmUpOIDC() {
+	if !s.external.cfg.SSO.Enabled {
+		return
+	}
+	for _, p := range s.external.cfg.SSO.IdentityProviders {
+		if p.Protocol != authconfig.ProtocolOIDC {
+			continue
+		}
+		idp := s.external.oidcIdP(p.ID)
+		if idp == nil {
+			continue
+		}
+		if _, _, err := idp.discovered(context.Background(), s.external.httpClient); err != nil {
+			s.log.Warn("OIDC identity provider unreachable at start-up; sign-ins with it will retry", "idp", p.ID, "err", err)
+		} else {
+			s.log.Info("OIDC identity provider discovered", "idp", p.ID, "issuer", p.ServerURL)
+		}
+	}
 }
