@@ -116,8 +116,11 @@ func (b *Billing) RunOverdue(ctx context.Context, at time.Time) (pastDue, cancel
 				if err := void(); err != nil {
 					return err
 				}
-				return tx.Model(sub).Updates(map[string]any{"status": models.SubCancelled, "ended_at": at, "cleanup_done_at": at,
-					"cancel_reason": "unpaid", "updated_at": at}).Error
+				upd := map[string]any{"status": models.SubCancelled, "cancel_reason": "unpaid", "updated_at": at}
+				if sub.EndedAt == nil { // never paid: no clean-up either
+					upd["ended_at"], upd["cleanup_done_at"] = at, at
+				}
+				return tx.Model(sub).Updates(upd).Error
 			case models.SubActive:
 				pastDue++
 				return tx.Model(sub).Updates(map[string]any{"status": models.SubPastDue, "past_due_at": at, "updated_at": at}).Error

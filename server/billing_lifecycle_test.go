@@ -348,4 +348,22 @@ func TestBillingRenewAndOverdue(t *testing.T) {
 	if pd, c, err := b.RunOverdue(ctx, e.clock.Now()); err != nil || pd != 0 || c != 0 {
 		t.Fatalf("overdue rerun: %d %d %v", pd, c, err)
 	}
+	ended, _ := e.db.SubscriptionByID(ctx, sub.ID)
+	// Subscribing again and not paying does not stop the clean-up: the
+	// subscription goes back to its first end.
+	u = e.login(u)
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/renew", sub.ID), map[string]any{"agree_refund_policy": true}), 200)
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/subscriptions/%d/renew", sub.ID), map[string]any{"agree_refund_policy": true}), 409,
+		"waits for the payment")
+	e.clock.Advance(days(15))
+	if pd, c, err := b.RunOverdue(ctx, e.clock.Now()); err != nil || pd != 0 || c != 1 {
+		t.Fatalf("overdue of the unpaid re-subscription: %d %d %v", pd, c, err)
+	}
+	again, _ := e.db.SubscriptionByID(ctx, sub.ID)
+	if again.Status != models.SubCancelled || again.EndedAt == nil || !again.EndedAt.Equal(*ended.EndedAt) || again.CleanupDoneAt != nil {
+		t.Fatalf("after the unpaid re-subscription %+v", again)
+	}
+	if st := e.planState(ws); !st.Cancelled {
+		t.Fatalf("clean-up stopped by an unpaid re-subscription: %+v", st)
+	}
 }

@@ -149,8 +149,9 @@ func (b *Billing) activateTx(tx *gorm.DB, sub *models.Subscription, now time.Tim
 		return nil
 	}
 	sub.Status = models.SubActive
-	sub.PastDueAt = nil
-	return tx.Model(sub).Updates(map[string]any{"status": models.SubActive, "past_due_at": nil, "updated_at": now}).Error
+	sub.PastDueAt, sub.EndedAt, sub.NoticeSentAt, sub.CleanupDoneAt = nil, nil, nil, nil
+	return tx.Model(sub).Updates(map[string]any{"status": models.SubActive, "past_due_at": nil, "ended_at": nil,
+		"notice_sent_at": nil, "cleanup_done_at": nil, "updated_at": now}).Error
 }
 
 // ChangeRequest changes seats, period, payment method or PO number.
@@ -273,8 +274,13 @@ func (b *Billing) Cancel(ctx context.Context, id uint64, reason, comment string)
 		updates := map[string]any{"cancel_at_period_end": true, "cancel_requested_at": now, "cancel_reason": reason,
 			"cancel_comment": comment, "updated_at": now}
 		if sub.Status == models.SubIncomplete {
-			// Never paid: nothing to keep, nothing to clean up.
-			updates["status"], updates["ended_at"], updates["cleanup_done_at"] = models.SubCancelled, now, now
+			// Not paid: it ends at once. Never paid before: nothing to keep,
+			// nothing to clean up; a re-subscription of an ended one goes
+			// back to that end and its clean-up.
+			updates["status"] = models.SubCancelled
+			if sub.EndedAt == nil {
+				updates["ended_at"], updates["cleanup_done_at"] = now, now
+			}
 			if err := tx.Model(&models.Invoice{}).Where("subscription_id = ? AND status = ?", sub.ID, models.InvoiceOpen).
 				Updates(map[string]any{"status": models.InvoiceVoid, "updated_at": now}).Error; err != nil {
 				return err
@@ -306,6 +312,9 @@ func (b *Billing) Renew(ctx context.Context, id uint64, method string) (*models.
 		ws := sub.Workspace()
 		if ws.OrgID == 0 && ws.UserID == 0 {
 			return conflict("The workspace of this subscription no longer exists.")
+		}
+		if sub.Status == models.SubIncomplete {
+			return conflict("This subscription waits for the payment of its first invoice.")
 		}
 		if err := models.LockWorkspaceTx(tx, ws); err != nil {
 			return err
@@ -356,7 +365,13 @@ func (b *Billing) Renew(ctx context.Context, id uint64, method string) (*models.
 		sub.PaymentMethod, sub.Provider = method, b.provider(method).Name()
 		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = now, models.AddPeriod(now, sub.Period)
 		sub.CancelAtPeriodEnd, sub.CancelRequestedAt, sub.CancelReason, sub.CancelComment = false, nil, "", ""
-		sub.EndedAt, sub.PastDueAt, sub.NoticeSentAt, sub.CleanupDoneAt = nil, nil, nil, nil
+		// The end and the clean-up state stay until the new first invoice is
+		// paid (activateTx clears them): an unpaid re-subscription must not
+		// stop the clean-up of an ended one.
+		if sub.EndedAt == nil {
+			sub.EndedAt = sub.EndsAt(now)
+		}
+		sub.PastDueAt = nil
 		sub.UpdatedAt = now
 		if err := tx.Save(sub).Error; err != nil {
 			return err
