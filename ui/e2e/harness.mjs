@@ -5,7 +5,8 @@
 // A scenario is a module in e2e/scenarios/ whose default export is
 //   { name: string, run: async (t) => void, server?: { mailpit?, args?, env? } }
 // (`server` gives the scenario a fresh server of its own, with SMTP to a
-// Mailpit when `mailpit` is true; see runScenarios)
+// Mailpit when `mailpit` is true; it may be an async function returning those
+// options plus a stop(); see runScenarios)
 // where t.check(name, fn) runs one named check (counted in the final line),
 // and t gives baseURL, newPage(), screenshot(page, name) and the server logs.
 
@@ -318,18 +319,24 @@ export async function signIn(page, baseURL, identifier, password) {
  * `mailpit: true` (the server then sends mail to it over SMTP), and a server
  * with the extra `args` and `env`. Returns { server, mail, stop() }.
  */
-async function startOwnServer({ bin, options }) {
+async function startOwnServer({ bin, options: given }) {
+  // `server` may also be a function (sync or async) that first starts what the
+  // server needs (e.g. an identity provider) and returns the options, with a
+  // stop() of its own that runs after the server stopped.
+  const options = typeof given === 'function' ? await given() : given;
+  const stopExtra = async () => { await options.stop?.(); };
   let mail = null;
   const args = [...(options.args ?? [])];
-  if (options.mailpit) {
-    mail = await startMailpit();
-    args.push('--smtp-url', `smtp://${mail.smtp}?tls=none`);
-  }
   try {
+    if (options.mailpit) {
+      mail = await startMailpit();
+      args.push('--smtp-url', `smtp://${mail.smtp}?tls=none`);
+    }
     const server = await startServer({ bin, args, env: options.env ?? {} });
-    return { server, mail, stop: async () => { await server.stop(); await mail?.stop(); } };
+    return { server, mail, stop: async () => { await server.stop(); await mail?.stop(); await stopExtra(); } };
   } catch (err) {
     await mail?.stop();
+    await stopExtra();
     throw err;
   }
 }

@@ -2,7 +2,8 @@ import { useEffect } from 'react';
 import { useLocation } from 'react-router';
 import { Stack } from '@mantine/core';
 import { PageHeader } from '../components/PageHeader';
-import { IdentitiesSection } from './profile/IdentitiesSection';
+import { useCurrentUser } from '../auth/UserContext';
+import { IdentitiesSection, PasswordNotSetSection } from './profile/IdentitiesSection';
 import { NamesSection } from './profile/NamesSection';
 import { PasswordSection } from './profile/PasswordSection';
 import { SessionsSection } from './profile/SessionsSection';
@@ -10,6 +11,9 @@ import { TokensSection } from './profile/TokensSection';
 
 export default function ProfilePage() {
   const { hash } = useLocation();
+  const { user } = useCurrentUser();
+  // Accounts made through an identity provider have no password to change yet.
+  const noPassword = user?.has_usable_password === false;
 
   // /profile#password (the user menu's "Change password") scrolls to that section and moves focus there.
   useEffect(() => {
@@ -27,7 +31,7 @@ export default function ProfilePage() {
       <PageHeader title="Profile" description="Your account, password, linked sign-in methods, signed-in devices and access tokens." />
       <Stack gap="lg" maw={960}>
         <NamesSection />
-        <PasswordSection />
+        {noPassword ? <PasswordNotSetSection /> : <PasswordSection />}
         <IdentitiesSection />
         <SessionsSection />
         <TokensSection />

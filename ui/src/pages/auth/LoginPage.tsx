@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { Alert, Anchor, Button, Divider, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { authApi } from '../../api/endpoints';
-import { NotFoundError } from '../../api/errors';
+import { errorMessage, NotFoundError } from '../../api/errors';
 import { useAuthMethods } from '../../api/useServerInfo';
 import { useCurrentUser } from '../../auth/UserContext';
 import { FormAlert } from '../../components/FormAlert';
@@ -87,6 +87,21 @@ export function LoginPage() {
   }, [step]);
 
   const ssoEnabled = methods?.sso.enabled ?? false;
+  // "lowest_weight": one provider for everybody, whatever the email; "email_address": by domain.
+  const byWeight = methods?.sso.selection_mode === 'lowest_weight';
+  const [ssoError, setSsoError] = useState<string | null>(null);
+
+  /** "Continue with SSO" when the provider does not depend on the email: go straight there. */
+  const continueWithSso = async () => {
+    setSsoError(null);
+    try {
+      const sel = await authApi.ssoSelect('', selectCarry);
+      if (goTo(sel.login_url, carry)) setRedirecting(sel.idp?.name || 'your organization’s sign-in');
+      else setSsoError('The sign-in address of this identity provider is not valid. Contact your administrator.');
+    } catch (err) {
+      setSsoError(errorMessage(err));
+    }
+  };
   const social = methods?.social ?? [];
 
   const submit = form.onSubmit(async (v) => {
@@ -107,7 +122,7 @@ export function LoginPage() {
     }
     if (step === 'identifier') {
       // An email whose domain belongs to an identity provider goes to SSO instead.
-      if (ssoEnabled && identifier.includes('@')) {
+      if (ssoEnabled && !byWeight && identifier.includes('@')) {
         try {
           const sel = await authApi.ssoSelect(identifier, selectCarry);
           if (sel?.login_url && goTo(sel.login_url, carry)) {
@@ -203,8 +218,14 @@ export function LoginPage() {
         <>
           <Divider label="or" labelPosition="center" my="lg" />
           <Stack gap="xs">
+            <FormAlert message={ssoError} title="Could not start single sign-on" />
             {ssoEnabled && (
-              <Button variant="default" fullWidth onClick={() => setStep('sso')}>
+              <Button
+                variant="default"
+                fullWidth
+                loading={byWeight && !!redirecting}
+                onClick={() => (byWeight ? void continueWithSso() : setStep('sso'))}
+              >
                 Continue with SSO
               </Button>
             )}

@@ -5,6 +5,7 @@ import type { LinkedIdentity, User } from '../../api/types';
 import { json, mockFetch, type RecordedCall } from '../../test/fetchMock';
 import { axeViolations } from '../../test/axe';
 import { renderApp } from '../../test/render';
+import ProfilePage from '../ProfilePage';
 import { identityKind, IdentitiesSection } from './IdentitiesSection';
 
 const ME: User = {
@@ -65,7 +66,6 @@ describe('IdentitiesSection', () => {
     expect(rows[1]!.textContent).toContain('ann@corp.example');
     expect(rows[2]!.textContent).toContain('GitHub');
     expect(rows[2]!.textContent).toContain('Social account');
-    expect(screen.queryByText('Password sign-in is not set')).toBeNull();
   });
 
   it('unlinks after confirming, with the keyboard, and reloads the list', async () => {
@@ -85,26 +85,61 @@ describe('IdentitiesSection', () => {
     expect(screen.getByRole('button', { name: 'Unlink Corp IdP' })).toBeTruthy();
   });
 
-  it('shows why the server refused to unlink the last method, in the dialog', async () => {
+  it('shows why the server refused to unlink the last method next to the list', async () => {
     const user = userEvent.setup({ delay: null });
-    const detail = 'This is the only way to sign in to your account. Set a password first.';
+    const detail = 'This is the last way to sign in to your account: set a password first, then unlink it.';
     setup({ me: { has_usable_password: false }, identities: [CORP], remove: () => json(400, { detail }) });
     await user.click(await screen.findByRole('button', { name: 'Unlink Corp IdP' }, { timeout: 5000 }));
     const dialog = await screen.findByRole('dialog');
     await user.click(within(dialog).getByRole('button', { name: 'Unlink' }));
-    const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toContain(detail);
-    // Nothing was removed: the row is still there once the dialog is cancelled.
-    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(detail);
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+    // Without a password, the way out is named right there.
+    expect(within(alert).getByRole('link', { name: /forgot password/i }).getAttribute('href')).toBe('/auth/password/reset');
+    // Nothing was removed.
     expect(screen.getByRole('button', { name: 'Unlink Corp IdP' })).toBeTruthy();
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
-  it('says when password sign-in is not set and links to choosing one', async () => {
-    setup({ me: { has_usable_password: false }, identities: [CORP] });
-    expect(await screen.findByText('Password sign-in is not set', {}, { timeout: 5000 })).toBeTruthy();
-    const link = screen.getByRole('link', { name: /forgot password/i });
-    expect(link.getAttribute('href')).toBe('/auth/password/reset');
+  it('keeps other unlink errors in the dialog', async () => {
+    const user = userEvent.setup({ delay: null });
+    setup({ remove: () => json(500, {}) });
+    await user.click(await screen.findByRole('button', { name: 'Unlink GitHub' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Unlink' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('The server had a problem');
+  });
+
+  it('the profile replaces "Change password" with how to set one when there is no password', async () => {
+    mockFetch({
+      'GET /api/users/self': () => json(200, { ...ME, has_usable_password: false }),
+      'GET /api/organizations': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+      'GET /api/auth/identities': () => json(200, { count: 1, next: null, previous: null, results: [CORP] }),
+      'GET /api/auth/sessions': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+      'GET /api/auth/access_tokens': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+    });
+    renderApp(<ProfilePage />, '/profile#password');
+    const section = await screen.findByRole('region', { name: 'Password' }, { timeout: 5000 });
+    expect(within(section).getByText('Password sign-in is not set')).toBeTruthy();
+    expect(within(section).getByRole('link', { name: /forgot password/i }).getAttribute('href')).toBe('/auth/password/reset');
+    expect(screen.queryByLabelText(/current password/i)).toBeNull();
+    expect(await screen.findByRole('region', { name: 'Linked sign-in methods' })).toBeTruthy();
+  });
+
+  it('the profile keeps "Change password" for accounts with a password', async () => {
+    mockFetch({
+      'GET /api/users/self': () => json(200, ME),
+      'GET /api/organizations': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+      'GET /api/auth/identities': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+      'GET /api/auth/sessions': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+      'GET /api/auth/access_tokens': () => json(200, { count: 0, next: null, previous: null, results: [] }),
+    });
+    renderApp(<ProfilePage />, '/profile');
+    expect(await screen.findByLabelText(/current password/i, {}, { timeout: 5000 })).toBeTruthy();
+    expect(screen.queryByText('Password sign-in is not set')).toBeNull();
   });
 
   it('says when nothing is linked', async () => {
@@ -123,10 +158,13 @@ describe('IdentitiesSection', () => {
     expect(alert.textContent).toContain('Could not load sign-in methods');
   });
 
-  it('has no axe violations', async () => {
-    setup({ me: { has_usable_password: false } });
-    await screen.findByRole('table', {}, { timeout: 5000 });
-    await screen.findByText('Password sign-in is not set', {}, { timeout: 5000 });
+  it('has no axe violations, with a refusal shown', async () => {
+    const user = userEvent.setup({ delay: null });
+    setup({ me: { has_usable_password: false }, remove: () => json(400, { detail: 'Set a password first.' }) });
+    await user.click(await screen.findByRole('button', { name: 'Unlink Corp IdP' }, { timeout: 5000 }));
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Unlink' }));
+    await screen.findByRole('alert');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(await axeViolations()).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { Alert, Anchor, Badge, Button, Skeleton, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Button, Skeleton, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { authApi } from '../../api/endpoints';
 import type { LinkedIdentity } from '../../api/types';
 import { useCurrentUser } from '../../auth/UserContext';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { IconInfo } from '../../components/icons';
+import { ValidationError, errorMessage } from '../../api/errors';
+import { IconAlert, IconInfo } from '../../components/icons';
 import { Section } from '../../components/Section';
 import { formatDateTime } from '../../lib/format';
 import { useLoader } from '../../lib/useLoader';
@@ -23,6 +24,12 @@ export function IdentitiesSection() {
   const { user } = useCurrentUser();
   const { data, error, loading, reload } = useLoader((signal) => authApi.identities(signal), []);
   const [unlinking, setUnlinking] = useState<LinkedIdentity | null>(null);
+  // The server's reason when it keeps the last way to sign in (400), shown above the list.
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const refusalRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (refusal) refusalRef.current?.focus();
+  }, [refusal]);
   const identities = data?.results ?? [];
   const noPassword = user?.has_usable_password === false;
 
@@ -30,16 +37,32 @@ export function IdentitiesSection() {
     <Section
       id="sign-in-methods"
       title="Linked sign-in methods"
-      description="Identity providers and social accounts you can sign in with, besides your password."
+      description="Identity providers and social accounts you can sign in with."
     >
       <Stack gap="md">
-        {noPassword ? (
-          <Alert color="blue" variant="light" icon={<IconInfo />} title="Password sign-in is not set">
-            You sign in only through the methods below. To be able to sign in with a password too,{' '}
-            <Anchor component={Link} to="/auth/password/reset" inherit>
-              choose one with “Forgot password?”
-            </Anchor>{' '}
-            and the link we email to {user?.email || 'you'}.
+        {refusal ? (
+          <Alert
+            ref={refusalRef}
+            tabIndex={-1}
+            role="alert"
+            color="orange"
+            variant="light"
+            icon={<IconAlert />}
+            title="Still linked"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setRefusal(null)}
+          >
+            {refusal}
+            {noPassword ? (
+              <>
+                {' '}
+                <Anchor component={Link} to="/auth/password/reset" inherit>
+                  Set a password with “Forgot password?”
+                </Anchor>
+                .
+              </>
+            ) : null}
           </Alert>
         ) : null}
         {error ? (
@@ -75,9 +98,9 @@ export function IdentitiesSection() {
                       <Text size="sm" fw={500}>
                         {i.provider_name || i.provider}
                       </Text>
-                      <Badge size="sm" variant="light" color="gray" mt={4}>
+                      <Text size="xs" c="dimmed">
                         {identityKind(i.provider)}
-                      </Badge>
+                      </Text>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{i.email || i.subject}</Text>
@@ -107,8 +130,18 @@ export function IdentitiesSection() {
         title="Unlink this sign-in method?"
         confirmLabel="Unlink"
         onConfirm={async () => {
-          // A 400 (the last way to sign in) stays open with the server's reason shown in the dialog.
-          if (unlinking) await authApi.unlinkIdentity(unlinking.id);
+          if (!unlinking) return;
+          setRefusal(null);
+          try {
+            await authApi.unlinkIdentity(unlinking.id);
+          } catch (err) {
+            // 400: the last way to sign in stays; say why next to the list. Other errors stay in the dialog.
+            if (err instanceof ValidationError) {
+              setRefusal(errorMessage(err));
+              return;
+            }
+            throw err;
+          }
           reload();
         }}
       >
@@ -116,6 +149,25 @@ export function IdentitiesSection() {
           ? `You will no longer be able to sign in with ${unlinking.provider_name || unlinking.provider}${unlinking.email ? ` (${unlinking.email})` : ''}.`
           : ''}
       </ConfirmDialog>
+    </Section>
+  );
+}
+
+/**
+ * Stands in for "Change password" (same #password anchor) when the account
+ * has no usable password: it was created through an identity provider.
+ */
+export function PasswordNotSetSection() {
+  const { user } = useCurrentUser();
+  return (
+    <Section id="password" title="Password">
+      <Alert color="blue" variant="light" icon={<IconInfo />} title="Password sign-in is not set">
+        You sign in through a linked identity provider or social account. To be able to sign in with a password too,{' '}
+        <Anchor component={Link} to="/auth/password/reset" inherit>
+          choose one with “Forgot password?”
+        </Anchor>{' '}
+        and the link we email to {user?.email || 'you'}.
+      </Alert>
     </Section>
   );
 }
