@@ -358,15 +358,25 @@ func (s *Server) createExternalUser(c *fiber.Ctx, ext auth.ExternalIdentity, inv
 // freeUsername makes the IdP's suggestion (or the email's local part) a
 // valid username and adds a number when it is taken.
 func (s *Server) freeUsername(c *fiber.Ctx, ext auth.ExternalIdentity) (string, error) {
-	base := usernameFrom(ext.Username)
-	if base == "" && ext.Email != "" {
-		base = usernameFrom(ext.Email[:strings.LastIndex(ext.Email, "@")])
+	// The IdP's suggestion, else the email's local part, else the whole
+	// address: the first long enough to be a username; else the first one
+	// padded.
+	candidates := []string{usernameFrom(ext.Username)}
+	if at := strings.LastIndex(ext.Email, "@"); at > 0 {
+		candidates = append(candidates, usernameFrom(ext.Email[:at]), usernameFrom(ext.Email))
+	}
+	base := ""
+	for _, cand := range candidates {
+		if utf8.RuneCountInString(cand) >= 5 {
+			base = cand
+			break
+		}
 	}
 	if base == "" {
-		base = "user"
-	}
-	for utf8.RuneCountInString(base) < 5 {
-		base += "_"
+		base = firstNonEmpty(append(candidates, "user")...)
+		for utf8.RuneCountInString(base) < 5 {
+			base += "_"
+		}
 	}
 	ctx := c.UserContext()
 	for i := 0; i < 50; i++ {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -66,8 +67,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Every authorization signs in the configured person.
 	if err := m.AddMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == mockoidc.AuthorizationEndpoint {
+			switch r.URL.Path {
+			case mockoidc.AuthorizationEndpoint:
 				m.QueueUser(user)
+			case mockoidc.TokenEndpoint:
+				basicToForm(r)
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -94,4 +98,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	<-ctx.Done()
 	return nil
+}
+
+// basicToForm moves HTTP Basic client credentials into the form: mockoidc
+// reads them only from the form, but announces client_secret_basic (first)
+// as well, which clients then use.
+func basicToForm(r *http.Request) {
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		return
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	form, _ := url.ParseQuery(string(raw))
+	if u, err := url.QueryUnescape(id); err == nil {
+		id = u
+	}
+	if u, err := url.QueryUnescape(secret); err == nil {
+		secret = u
+	}
+	form.Set("client_id", id)
+	form.Set("client_secret", secret)
+	body := form.Encode()
+	r.Header.Del("Authorization")
+	r.Body = io.NopCloser(strings.NewReader(body))
+	r.ContentLength = int64(len(body))
 }

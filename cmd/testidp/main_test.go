@@ -47,10 +47,15 @@ func TestTestIdPPrintsConfigAndSignsInTheUser(t *testing.T) {
 	if res.StatusCode != http.StatusFound || code == "" {
 		t.Fatalf("authorize: %d %s", res.StatusCode, loc)
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {got.ClientID}, "client_secret": {got.ClientSecret}, "redirect_uri": {"http://127.0.0.1:9/cb"}}
-	res, err = http.PostForm(got.Issuer+"/token", form)
-	if err != nil {
-		t.Fatal(err)
+	// The client authenticates with HTTP Basic (client_secret_basic, the
+	// first method the discovery document announces).
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"http://127.0.0.1:9/cb"}}
+	treq, _ := http.NewRequest("POST", got.Issuer+"/token", strings.NewReader(form.Encode()))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	treq.SetBasicAuth(url.QueryEscape(got.ClientID), url.QueryEscape(got.ClientSecret))
+	res, err = http.DefaultClient.Do(treq)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("token: %v %v", res, err)
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
