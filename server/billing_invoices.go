@@ -298,7 +298,7 @@ td.n,th.n{text-align:right;white-space:nowrap}.tot td{border:none}.tot .grand td
 {{if .RefundedCents}}<tr><td></td><td class="n">Refunded</td><td class="n">{{money .RefundedCents .Currency}}</td></tr>{{end}}
 </tbody></table>
 {{if eq .Status "open"}}<p class="muted">Bank transfers may take up to three banking days to arrive; this invoice stays pending until then.</p>{{end}}
-<p class="noprint"><button onclick="window.print()">Print or save as PDF</button></p>
+<p class="noprint muted">Use your browser's Print command (Ctrl+P or ⌘P) to print this page or save it as a PDF.</p>
 </body></html>`))
 
 func (s *Server) billingInvoicePrint(c *fiber.Ctx) error {
