@@ -154,3 +154,43 @@ func TestDeleteExcessKeepsTheRest(t *testing.T) {
 		}
 	})
 }
+
+func TestEndWorkspaceSubscriptions(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		u := billingUser(t, db, "endws")
+		org := &models.Organization{Slug: "endws"}
+		if err := db.CreateOrganization(ctx, org, u.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(orgID *uint64, userID *uint64) *models.Subscription {
+			s := &models.Subscription{PlanID: "team", Period: models.PeriodMonthly, Quantity: 3, UnitCents: 3300, Currency: "usd",
+				UserID: userID, OrganizationID: orgID, Status: models.SubActive, Provider: "manual", PaymentMethod: models.PayBankTransfer,
+				CurrentPeriodStart: t0, CurrentPeriodEnd: t0.AddDate(0, 1, 0), CreatedAt: t0, UpdatedAt: t0}
+			if err := db.Create(s).Error; err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		team, solo := mk(&org.ID, nil), mk(nil, &u.ID)
+		open := &models.Invoice{Kind: models.KindInvoice, Status: models.InvoiceOpen, Currency: "usd", OrganizationID: &org.ID, SubscriptionID: &team.ID}
+		if err := db.Transaction(func(tx *gorm.DB) error { return models.CreateInvoiceTx(tx, open, t0) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			return models.EndWorkspaceSubscriptionsTx(tx, models.Workspace{OrgID: org.ID}, t0)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.SubscriptionByID(ctx, team.ID)
+		if got.Status != models.SubCancelled || got.CleanupDoneAt == nil {
+			t.Fatalf("team after the delete %+v", got)
+		}
+		if inv, _ := db.InvoiceByID(ctx, open.ID); inv.Status != models.InvoiceVoid {
+			t.Fatalf("open invoice %s", inv.Status)
+		}
+		if other, _ := db.SubscriptionByID(ctx, solo.ID); other.Status != models.SubActive {
+			t.Fatalf("the personal subscription changed: %+v", other)
+		}
+	})
+}

@@ -1,7 +1,10 @@
 package models
 
 import (
+	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Subscription statuses.
@@ -96,4 +99,28 @@ func (s *Subscription) Lifts(now time.Time) bool {
 		return false
 	}
 	return s.EndsAt(now) == nil
+}
+
+// EndWorkspaceSubscriptionsTx ends every subscription of ws at now, for a
+// workspace being deleted (call it in the deleting transaction): no more
+// invoices, nothing to clean up, open invoices void. Paid invoices and credit
+// notes stay for the books.
+func EndWorkspaceSubscriptionsTx(tx *gorm.DB, ws Workspace, now time.Time) error {
+	q := tx.Model(&Subscription{}).Where("status <> ?", SubCancelled)
+	inv := tx.Model(&Invoice{}).Where("status = ?", InvoiceOpen)
+	if ws.OrgID != 0 {
+		q = q.Where("organization_id = ?", ws.OrgID)
+		inv = inv.Where("organization_id = ?", ws.OrgID)
+	} else {
+		q = q.Where("user_id = ? AND organization_id IS NULL", ws.UserID)
+		inv = inv.Where("user_id = ? AND organization_id IS NULL", ws.UserID)
+	}
+	if err := inv.Updates(map[string]any{"status": InvoiceVoid, "payment_note": "voided: workspace deleted", "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("void open invoices of the workspace: %w", err)
+	}
+	if err := q.Updates(map[string]any{"status": SubCancelled, "ended_at": now, "cleanup_done_at": now,
+		"cancel_reason": "workspace_deleted", "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("end subscriptions of the workspace: %w", err)
+	}
+	return nil
 }
