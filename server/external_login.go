@@ -274,7 +274,7 @@ func (s *Server) finishExternalLogin(c *fiber.Ctx, flow externalFlow, ext auth.E
 	if inv != nil {
 		if s.isInvitee(u, inv) {
 			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				if _, err := models.AcceptInvitationTx(tx, inv.Key, u.ID, now); err != nil {
+				if _, err := s.acceptInvitationTx(c, tx, inv, u.ID, now); err != nil {
 					return err
 				}
 				return s.recordAudit(c, tx, auditEntry{Event: AuditInvitationAccepted, Actor: u, TargetType: "invitation", TargetID: inv.ID,

@@ -709,3 +709,56 @@ func TestSSOIdPDownAtStartAndLater(t *testing.T) {
 	idp.QueueUser(&mockoidc.MockUser{Subject: "late2-" + email, Email: email, EmailVerified: true})
 	wantError(t, ssoLogin(t, b2, "/api/auth/oidc/corp/login/", func(*url.URL) { idp.setDown(true) }), reasonIdPUnavailable)
 }
+
+// TestSSOInvitationRespectsSeats: joining through SSO is joining too: when
+// the organization's seats are taken the sign-in works but the invitation
+// stays pending.
+func TestSSOInvitationRespectsSeats(t *testing.T) {
+	idp := startIdP(t)
+	env := ssoEnv(t, idp, envOptions{plans: models.DefaultCatalog()}, nil)
+	owner, _, _ := registerWithDB(t, env)
+	slug := "ssoseat" + strings.ReplaceAll(time.Now().Format("150405.000"), ".", "")
+	r := owner.do("POST", "/api/organizations", map[string]any{"slug": slug, "name": "SSO Seats"})
+	expect(t, r, 201)
+	var org struct{ ID uint64 }
+	decodeInto(t, r, &org)
+	sub := subscribe(t, env.db, "team", 3, nil, &org.ID, env.clock.Now())
+	var emails []string
+	for range 2 {
+		_, email := uniqueName("seatsso")
+		emails = append(emails, email)
+		expect(t, inOrg(owner, slug).do("POST", "/api/invitations", map[string]any{"email": email, "role": "worker"}), 201)
+	}
+	// The owner then drops a seat: two seats, the owner's and one more.
+	if err := env.db.Model(sub).Update("quantity", 2).Error; err != nil {
+		t.Fatal(err)
+	}
+	join := func(email string) {
+		idp.QueueUser(&mockoidc.MockUser{Subject: "seat-" + email, Email: email, EmailVerified: true})
+		b := newSSOBrowser(env)
+		secret := mailedInvitationSecret(t, env.db, email)
+		wantSignedIn(t, b, ssoLogin(t, b, "/api/auth/oidc/corp/login/?next=%2Finvitations&invitation="+secret, nil), "/invitations")
+	}
+	accepted := func(email string) bool {
+		var inv models.Invitation
+		if err := env.db.Where("email_lower = ?", strings.ToLower(email)).First(&inv).Error; err != nil {
+			t.Fatal(err)
+		}
+		return inv.AcceptedAt != nil
+	}
+	join(emails[0]) // the owner and this member fill both seats
+	if !accepted(emails[0]) {
+		t.Fatal("first invitation not accepted")
+	}
+	join(emails[1])
+	if accepted(emails[1]) {
+		t.Fatal("second invitation accepted beyond the seats")
+	}
+	var members int64
+	if err := env.db.Model(&models.Membership{}).Where("organization_id = ?", org.ID).Count(&members).Error; err != nil {
+		t.Fatal(err)
+	}
+	if members != 2 {
+		t.Fatalf("%d members, want 2", members)
+	}
+}
