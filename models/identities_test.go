@@ -72,7 +72,7 @@ func TestIdentities(t *testing.T) {
 			t.Fatalf("a user with a password may drop the last identity: %v", err)
 		}
 		// Deleting the user deletes its identities.
-		if err := db.DeleteUser(ctx, noPw.ID); err != nil {
+		if err := db.DeleteUser(ctx, noPw.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		var left int64

@@ -150,8 +150,13 @@ func (db *DB) UpdateOrganization(ctx context.Context, o *Organization, now time.
 // DeleteOrganization removes the organization and everything in it in one
 // transaction (memberships and invitations go by cascade, and explicitly so
 // the answer does not depend on the engine's foreign-key support).
-func (db *DB) DeleteOrganization(ctx context.Context, id uint64) error {
+func (db *DB) DeleteOrganization(ctx context.Context, id uint64, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Its subscriptions end with it: no more invoices for a workspace
+		// that is gone.
+		if err := EndWorkspaceSubscriptionsTx(tx, Workspace{OrgID: id}, now); err != nil {
+			return err
+		}
 		for _, table := range orgOwnedTables {
 			if err := tx.Table(table).Where("organization_id = ?", id).Delete(nil).Error; err != nil {
 				return fmt.Errorf("delete %s of organization %d: %w", table, id, err)

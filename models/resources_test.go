@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/models/modelstest"
@@ -280,7 +281,7 @@ func TestDeletesCascade(t *testing.T) {
 		w.task(&w.org, &op.ID, 2)
 		w.task(&w.org, nil, 1)
 		keep, _ := w.task(&w.other, nil, 1)
-		if err := db.DeleteOrganization(w.ctx, w.org); err != nil {
+		if err := db.DeleteOrganization(w.ctx, w.org, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range []string{"jobs", "tasks", "projects", "cloud_storages"} {

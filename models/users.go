@@ -295,8 +295,13 @@ func (db *DB) MarkEmailVerified(ctx context.Context, id uint64, now time.Time) e
 }
 
 // DeleteUser removes a user; sessions, tokens and one-time tokens go with it.
-func (db *DB) DeleteUser(ctx context.Context, id uint64) error {
+func (db *DB) DeleteUser(ctx context.Context, id uint64, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The personal plan ends with its user (organizations stay, with
+		// their own subscriptions).
+		if err := EndWorkspaceSubscriptionsTx(tx, Workspace{UserID: id}, now); err != nil {
+			return err
+		}
 		if err := endAllSessions(tx, id, 0); err != nil {
 			return err
 		}

@@ -318,7 +318,7 @@ func (s *Server) organizationDelete(c *fiber.Ctx) error {
 	if err := s.authorize(c, "organizations", "delete", authFor(me, org, m), orgResource(org, m)); err != nil {
 		return err
 	}
-	if err := s.db.DeleteOrganization(c.UserContext(), org.ID); err != nil {
+	if err := s.db.DeleteOrganization(c.UserContext(), org.ID, s.clock.Now()); err != nil {
 		return err
 	}
 	s.logger(c).Info("organization deleted", "org_id", org.ID, "slug", org.Slug, "by", me.ID)

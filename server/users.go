@@ -288,7 +288,7 @@ func (s *Server) userDelete(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := s.db.DeleteUser(c.UserContext(), target.ID); err != nil {
+	if err := s.db.DeleteUser(c.UserContext(), target.ID, s.clock.Now()); err != nil {
 		return err
 	}
 	s.authCache.purge()
