@@ -13,7 +13,7 @@ import (
 
 func TestResources(t *testing.T) {
 	e := newTestEngine(t, Options{})
-	want := []string{"audit", "cloudstorages", "invitations", "jobs", "limits", "memberships", "organizations", "projects", "tasks", "users"}
+	want := []string{"audit", "billing", "cloudstorages", "invitations", "jobs", "limits", "memberships", "organizations", "projects", "tasks", "users"}
 	if got := e.resources(); !slices.Equal(got, want) {
 		t.Errorf("resources = %v, want %v", got, want)
 	}
