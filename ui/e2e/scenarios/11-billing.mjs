@@ -97,6 +97,8 @@ export default {
           await page.getByRole('heading', { name: 'Plans', level: 1 }).waitFor();
         }
         await page.getByRole('region', { name: 'Team' }).getByText(/You save/).waitFor();
+        // The active workspace (the new organization) is on Free, and its card says so.
+        await page.getByRole('region', { name: 'Free' }).getByText(`Current plan of ${ORG.slug}`).waitFor();
         await page.getByText('Monthly', { exact: true }).click();
         await page.getByRole('switch', { name: /address, phone number and VAT/ }).check();
         await page.getByRole('button', { name: 'Get started with Team' }).click();

@@ -17,6 +17,8 @@ function setup({ members = 2, pending = 1 } = {}) {
     'GET /api/users/self': () => json(200, ME),
     'GET /api/organizations': () => json(200, page([org(3, 'acme', 'owner'), org(4, 'other', 'worker')])),
     'GET /api/billing/plans': () => json(200, CATALOG),
+    'GET /api/billing/workspace-plan': () =>
+      json(200, { organization_id: null, plan: CATALOG.plans[0], seats: 0, subscription_id: null, cancelled: false, cancelled_at: null }),
     'GET /api/memberships': () => json(200, page(Array.from({ length: members }, (_, i) => ({ id: i, is_active: true })))),
     'GET /api/invitations': () => json(200, page(Array.from({ length: pending }, (_, i) => ({ key: `k${i}` })))),
   });
@@ -41,6 +43,7 @@ describe('PlansPage', () => {
     expect(team.textContent).toContain('a year per seat');
     expect(team.textContent).toContain('Unlimited members per organization');
     expect(screen.getByRole('region', { name: 'Free' }).textContent).toContain('3 members per organization');
+    expect((await screen.findByText('Current plan of your personal workspace')).closest('section')?.getAttribute('data-plan')).toBe('free');
     expect(screen.getByText('Annual (save up to 30%)')).toBeTruthy();
     await user.click(screen.getByText('Monthly'));
     expect(screen.getByRole('region', { name: 'Solo' }).textContent).toContain('$33 a month');

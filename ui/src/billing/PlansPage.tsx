@@ -4,6 +4,7 @@ import { Alert, Badge, Button, Card, Group, List, SegmentedControl, SimpleGrid, 
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { useLoader } from '../lib/useLoader';
+import { useOrgs } from '../org/OrgContext';
 import { billingApi } from './api';
 import { annualSaving, formatMoney, monthlyShareOfAnnual } from './money';
 import { TeamSetupModal } from './TeamSetupModal';
@@ -32,7 +33,7 @@ export function subscribePath(p: { plan: string; period: BillingPeriod; details:
   return `/billing/subscribe?${q.toString()}`;
 }
 
-function PlanCard({ plan, period, currency, onStart }: { plan: Plan; period: BillingPeriod; currency: string; onStart: () => void }) {
+function PlanCard({ plan, period, currency, current, onStart }: { plan: Plan; period: BillingPeriod; currency: string; current: string | null; onStart: () => void }) {
   const free = plan.monthly_cents === 0 && plan.annual_cents === 0;
   const saving = annualSaving(plan.monthly_cents, plan.annual_cents);
   const unit = plan.per_seat ? ' per seat' : '';
@@ -46,6 +47,11 @@ function PlanCard({ plan, period, currency, onStart }: { plan: Plan; period: Bil
           </Title>
           {plan.scope === 'organization' ? <Badge variant="light">Organizations</Badge> : plan.scope === 'personal' ? <Badge variant="light" color="grape">Personal</Badge> : null}
         </Group>
+        {current ? (
+          <Text size="sm" fw={600} data-current-plan>
+            {`Current plan of ${current}`}
+          </Text>
+        ) : null}
         {plan.description ? (
           <Text size="sm" c="dimmed">
             {plan.description}
@@ -115,6 +121,11 @@ export default function PlansPage() {
   const [details, setDetails] = useState(false);
   const [teamPlan, setTeamPlan] = useState<Plan | null>(null);
   const { data, error, loading } = useLoader((signal) => billingApi.plans(signal), []);
+  const { activeOrg } = useOrgs();
+  const orgId = activeOrg?.id ?? null;
+  // The plan of the active workspace, to mark its card; not essential, so a failure only hides the mark.
+  const current = useLoader((signal) => billingApi.workspacePlan(orgId, signal).catch(() => null), [orgId]);
+  const workspaceLabel = activeOrg ? activeOrg.slug : 'your personal workspace';
 
   const bestSaving = useMemo(
     () => Math.max(0, ...(data?.plans ?? []).map((p) => annualSaving(p.monthly_cents, p.annual_cents).percent)),
@@ -159,9 +170,21 @@ export default function PlansPage() {
               maw={420}
             />
           </Group>
+          {current.data?.cancelled ? (
+            <Alert color="yellow" role="status" title="Subscription ended">
+              {`The subscription of ${workspaceLabel} has ended, so the Free limits apply; where it holds more than they allow it is read-only until you remove the excess or subscribe again.`}
+            </Alert>
+          ) : null}
           <SimpleGrid cols={{ base: 1, md: 3 }} spacing="lg">
             {data.plans.map((p) => (
-              <PlanCard key={p.id} plan={p} period={period} currency={data.currency} onStart={() => start(p)} />
+              <PlanCard
+                key={p.id}
+                plan={p}
+                period={period}
+                currency={data.currency}
+                current={current.data?.plan.id === p.id ? workspaceLabel : null}
+                onStart={() => start(p)}
+              />
             ))}
           </SimpleGrid>
           <Text size="sm" c="dimmed">
