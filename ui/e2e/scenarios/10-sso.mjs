@@ -7,7 +7,8 @@
 // $TESTIDP_BIN) and started before this scenario's own server, which reads
 // an auth_config.yml written here (AUTH_CONFIG_PATH).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assert, ensureAdmin, launchBrowser, signIn, UI_DIR, watchPage } from '../harness.mjs';
@@ -22,6 +23,30 @@ const SELF_401 = { method: 'GET', path: /^\/api\/users\/self$/, status: 401 };
 const SELECT_404 = { method: 'POST', path: /^\/api\/auth\/sso\/select$/, status: 404 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core WCAG 2.1 A/AA (colour contrast included) on the page as it is, then
+ * in the dark theme after a reload (waiting for `ready` again). Throws on any violation.
+ */
+async function assertAccessible(page, label, ready) {
+  const problems = [];
+  for (const scheme of ['light', 'dark']) {
+    if (scheme === 'dark') {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.reload();
+      await ready();
+    }
+    await page.evaluate(AXE);
+    const result = await page.evaluate(() =>
+      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+    );
+    for (const v of result.violations) problems.push(`${scheme}: ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert(problems.length === 0, `${label}: axe found\n  ${problems.join('\n  ')}`);
+}
 
 /** Builds (unless $TESTIDP_BIN names one) and starts the test OIDC provider; resolves to {issuer, client_id, client_secret, stop}. */
 async function startTestIdp(dir) {
@@ -111,7 +136,9 @@ export default {
     await t.check('an email of another domain still asks for the password', async () => {
       const { page, watch } = await t.newPage({ allow: [SELF_401, SELECT_404] });
       await page.goto(`${base}/auth/login`);
-      await page.getByRole('button', { name: 'Continue with SSO' }).waitFor({ timeout: 15_000 });
+      const ready = () => page.getByRole('button', { name: 'Continue with SSO' }).waitFor({ timeout: 15_000 });
+      await ready();
+      await assertAccessible(page, 'login with SSO', ready);
       await page.getByLabel('Username or email').fill('someone@elsewhere.example');
       await page.getByRole('button', { name: 'Next' }).click();
       await page.getByLabel(/^Password/).waitFor();
@@ -133,6 +160,7 @@ export default {
       assert(/took too long|changed on the way/.test(alert), `unexpected alert: ${alert}`);
       assert((await page.getByRole('link', { name: 'Back to sign in' }).getAttribute('href')) === '/auth/login', 'no way back to sign in');
       await t.screenshot(page, 'sso-error-bad-state');
+      await assertAccessible(page, 'error page', () => heading.waitFor());
       watch.assertClean('bad state');
       await page.close();
     });
@@ -177,6 +205,10 @@ export default {
       assert(/last way to sign in|password/i.test(text), `unexpected refusal: ${text}`);
       assert(await alert.evaluate((el) => el === document.activeElement), 'the refusal is not focused');
       await t.screenshot(page, 'sso-unlink-refused');
+      await assertAccessible(page, 'profile with the refusal', async () => {
+        // The refusal is gone after the reload; the list is what is checked in the dark theme.
+        await section.getByRole('button', { name: `Unlink ${IDP_NAME}` }).waitFor({ timeout: 15_000 });
+      });
       await section.getByRole('button', { name: `Unlink ${IDP_NAME}` }).waitFor();
       watch.assertClean('profile identities');
     });
@@ -207,6 +239,7 @@ export default {
         const events = csv.text.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
         assert(events.length > 0 && events.every((e) => e?.startsWith('auth.')), `CSV ignores the event filter: ${events.join(' ')}`);
         await t.screenshot(adminPage, 'audit-log');
+        await assertAccessible(adminPage, 'audit log', () => adminPage.getByRole('cell', { name: 'auth.sso_login' }).first().waitFor({ timeout: 15_000 }));
         adminWatch.assertClean('audit log');
       } finally {
         await browser.close();

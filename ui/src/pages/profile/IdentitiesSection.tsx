@@ -45,7 +45,7 @@ export function IdentitiesSection() {
             ref={refusalRef}
             tabIndex={-1}
             role="alert"
-            color="orange"
+            color="red"
             variant="light"
             icon={<IconAlert />}
             title="Still linked"
@@ -57,7 +57,7 @@ export function IdentitiesSection() {
             {noPassword ? (
               <>
                 {' '}
-                <Anchor component={Link} to="/auth/password/reset" inherit>
+                <Anchor component={Link} to="/auth/password/reset" inherit c="inherit" underline="always" fw={600}>
                   Set a password with “Forgot password?”
                 </Anchor>
                 .
@@ -163,7 +163,7 @@ export function PasswordNotSetSection() {
     <Section id="password" title="Password">
       <Alert color="blue" variant="light" icon={<IconInfo />} title="Password sign-in is not set">
         You sign in through a linked identity provider or social account. To be able to sign in with a password too,{' '}
-        <Anchor component={Link} to="/auth/password/reset" inherit>
+        <Anchor component={Link} to="/auth/password/reset" inherit c="inherit" underline="always" fw={600}>
           choose one with “Forgot password?”
         </Anchor>{' '}
         and the link we email to {user?.email || 'you'}.
