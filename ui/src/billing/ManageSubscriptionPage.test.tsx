@@ -144,6 +144,25 @@ describe('ManageSubscriptionPage', () => {
     expect((writes()[0]!.body as { phone: string }).phone).toBe('+1 555 0199');
   });
 
+  it('changes the payment method for the next invoices (keyboard)', async () => {
+    const user = userEvent.setup({ delay: null, advanceTimers: () => {} });
+    const { writes } = setup(subscription(), {
+      'GET /api/billing/payment-methods': () =>
+        json(200, { ...METHODS, methods: [METHODS.methods[0]!, { id: 'card', name: 'Card', provider: 'stripe', available: true }] }),
+      'PATCH /api/billing/subscriptions/7': () => json(200, { subscription: subscription({ payment_method: 'card' }), invoice: null, payment: null }),
+    });
+    const form = await screen.findByRole('form', { name: 'Payment method' });
+    const card = await within(form).findByRole('radio', { name: 'Card' });
+    const save = within(form).getByRole('button', { name: 'Save payment method' });
+    expect(save.hasAttribute('disabled')).toBe(true);
+    card.focus();
+    await user.keyboard(' ');
+    expect((card as HTMLInputElement).checked).toBe(true);
+    await user.click(save);
+    expect(await screen.findByText('Payment method saved')).toBeTruthy();
+    expect(writes()[0]!.body).toEqual({ payment_method: 'card' });
+  });
+
   it('an ended subscription asks for the refund policy again to renew', async () => {
     const user = userEvent.setup({ delay: null, advanceTimers: () => {} });
     const { writes } = setup(subscription({ status: 'cancelled', ended_at: '2026-11-10T00:00:00Z', deletion_due_at: '2026-12-24T00:00:00Z' }), {

@@ -615,8 +615,8 @@ export default function ManageSubscriptionPage() {
         {perSeat && changeable && !sub.cancel_at_period_end ? <SeatsSection sub={sub} onChanged={changed} /> : null}
         {changeable && !sub.cancel_at_period_end ? <PeriodSection sub={sub} annualUnit={plan?.annual_cents ?? null} onChanged={changed} /> : null}
         <DetailsSection sub={sub} />
-        {!ended ? <PaymentSection sub={sub} methods={methods.data} onSaved={setSub} /> : null}
-        {poEligible && !ended ? <POSection sub={sub} onSaved={setSub} /> : null}
+        {changeable ? <PaymentSection sub={sub} methods={methods.data} onSaved={setSub} /> : null}
+        {poEligible && changeable ? <POSection sub={sub} onSaved={setSub} /> : null}
         <Section id="invoices" title="Invoice history" description="Invoices are also emailed to the account owner. A paid invoice cannot be changed.">
           {invoices.error ? (
             <Alert color="red" role="alert" title="Could not load the invoices">

@@ -90,7 +90,9 @@ function CheckoutForm({ catalog, methods, saved, plan, period, seats, orgSlug, o
         res.payment?.instructions ||
         (v.payment_method === 'bank_transfer'
           ? `Invoice ${res.invoice?.number ?? ''} is in your invoice history. ${BANK_TRANSFER_NOTE}`
-          : `${method?.name ?? 'The payment'} is being processed.`),
+          : res.payment?.status === 'succeeded' || res.subscription.status === 'active'
+            ? 'Your plan is active.'
+            : `Invoice ${res.invoice?.number ?? ''} is open: payment by ${method?.name.toLowerCase() ?? 'this method'} cannot be finished on this page. Pay it by bank transfer, or ask your administrator.`),
       autoClose: false,
     });
     navigate(`/billing/subscriptions/${res.subscription.id}`);
