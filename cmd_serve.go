@@ -59,15 +59,20 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	defer a.close()
 
+	proxies, err := server.ParseTrustedProxies(o.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	srv, err := server.New(server.Config{
-		BaseURL:   o.BaseURL,
-		Version:   version,
-		UI:        uiFS(),
-		AccessLog: o.AccessLog,
-		Accounts:  o.accountSettings(a.mailer.Enabled()),
-		Billing:   a.billingCfg,
-		Auth:      authCfg,
-		DataDir:   o.DataDir,
+		BaseURL:        o.BaseURL,
+		Version:        version,
+		UI:             uiFS(),
+		AccessLog:      o.AccessLog,
+		Accounts:       o.accountSettings(a.mailer.Enabled()),
+		Billing:        a.billingCfg,
+		Auth:           authCfg,
+		DataDir:        o.DataDir,
+		TrustedProxies: proxies,
 	}, server.Deps{DB: a.db, Clock: a.clock, Logger: log, Mailer: a.mailer, Hasher: a.hasher, PoliciesLater: toServer, Plans: a.plans})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/gatehouse/gatehouse/server"
 	"io"
 	"log/slog"
 	"net"
@@ -31,6 +32,7 @@ type options struct {
 	TermsOfUseURL       string
 	DisableRegistration bool
 	AuthRateLimit       int
+	TrustedProxies      string
 	PprofAddr           string
 	BillingNoticeDays   int
 	AuditRetentionDays  int
@@ -88,6 +90,7 @@ func (o *options) register(fs *flag.FlagSet, withServer bool) {
 		fs.StringVar(&o.EmailVerification, "email-verification", env("GATEHOUSE_EMAIL_VERIFICATION", ""), "none, optional or mandatory; default mandatory with SMTP, else none (env GATEHOUSE_EMAIL_VERIFICATION)")
 		fs.StringVar(&o.TermsOfUseURL, "terms-url", env("GATEHOUSE_TERMS_URL", ""), "terms of use page that new users must accept (env GATEHOUSE_TERMS_URL)")
 		fs.BoolVar(&o.DisableRegistration, "disable-registration", env("GATEHOUSE_DISABLE_REGISTRATION", "false") == "true", "close self-service sign-up (env GATEHOUSE_DISABLE_REGISTRATION)")
+		fs.StringVar(&o.TrustedProxies, "trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For names the client (env GATEHOUSE_TRUSTED_PROXIES)")
 		fs.IntVar(&o.AuthRateLimit, "auth-rate-limit", envInt("GATEHOUSE_AUTH_RATE_LIMIT", 120), "requests per minute per IP to /api/auth/* (0 = no limit) (env GATEHOUSE_AUTH_RATE_LIMIT)")
 		fs.StringVar(&o.PprofAddr, "pprof-addr", env("GATEHOUSE_PPROF_ADDR", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (off by default)")
 		fs.BoolVar(&o.AccessLog, "access-log", env("GATEHOUSE_ACCESS_LOG", "true") == "true", "log one line per request (env GATEHOUSE_ACCESS_LOG)")
@@ -124,6 +127,9 @@ func (o *options) validate(withServer bool) error {
 	}
 	if o.AuditRetentionDays < 0 {
 		problems = append(problems, fmt.Sprintf("--audit-retention-days %d: must be 0 (keep forever) or more", o.AuditRetentionDays))
+	}
+	if _, err := server.ParseTrustedProxies(o.TrustedProxies); err != nil {
+		problems = append(problems, fmt.Sprintf("--trusted-proxies: %v", err))
 	}
 	if o.AuthRateLimit < 0 {
 		problems = append(problems, fmt.Sprintf("--auth-rate-limit %d: must be 0 or more", o.AuthRateLimit))

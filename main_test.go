@@ -42,6 +42,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"bad listen address", []string{"serve", "--http", "nonsense"}, 2, `--http "nonsense"`},
 		{"bad log level", []string{"migrate", "--log-level", "loud", "--data-dir", dir}, 2, `--log-level "loud"`},
 		{"bad verification mode", []string{"serve", "--email-verification", "sometimes"}, 2, `--email-verification "sometimes"`},
+		{"bad trusted proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,lb.local"}, 2, `--trusted-proxies: "lb.local" is neither an IP address nor a CIDR range`},
 		{"bad db scheme", []string{"migrate", "--db", "mysql://localhost/x"}, 1, `--db: unsupported database "mysql"`},
 		{"bad postgres URL", []string{"migrate", "--db", "postgres://"}, 1, "--db: the postgres URL has no host"},
 		{"unreachable postgres", []string{"migrate", "--db", "postgres://u:secret@127.0.0.1:1/db?connect_timeout=2"}, 1, "open postgres database postgres://u:xxxxx@127.0.0.1:1/db"},

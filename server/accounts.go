@@ -334,7 +334,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *models.User) (string, error) {
 	sess := &models.Session{
 		UserID: u.ID, SessionHash: auth.HashToken(sid), TokenHash: auth.HashToken(key),
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.Accounts.SessionAbsolute),
-		IP: c.IP(), UserAgent: truncateRunes(c.Get(fiber.HeaderUserAgent), 512),
+		IP: s.clientIP(c), UserAgent: truncateRunes(c.Get(fiber.HeaderUserAgent), 512),
 	}
 	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return "", err

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -51,6 +52,8 @@ type envOptions struct {
 	// plans is the plan catalog; nil: unlimitedFreePlans, so that fixtures
 	// may hold more than the Free plan allows (limits_test.go sets it).
 	plans *models.Catalog
+	// trustedProxies is --trusted-proxies.
+	trustedProxies []netip.Prefix
 }
 
 func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
@@ -96,7 +99,7 @@ func newAccountsEnv(t *testing.T, o envOptions) *accountsEnv {
 	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Accounts: AccountSettings{
 		EmailVerification: o.verification, TermsOfUseURL: o.terms, AuthRequestsPerMinute: o.authBudget, AuthCacheTTL: time.Second,
 		DisableRegistration: o.noSignUp,
-	}, Auth: o.auth}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine,
+	}, Auth: o.auth, TrustedProxies: o.trustedProxies}, Deps{DB: db, Clock: clk, Logger: log, Mailer: env.mailer, Hasher: auth.NewHasher(cheapHash, 4), Policies: engine,
 		Plans: cmp.Or(o.plans, unlimitedFreePlans)})
 	if err != nil {
 		t.Fatal(err)

@@ -78,7 +78,7 @@ type auditEntry struct {
 // the row is written on its own; call it only after the action succeeded.
 // A failure then is logged and returned, and callers may ignore it.
 func (s *Server) recordAudit(c *fiber.Ctx, tx *gorm.DB, e auditEntry) error {
-	ev := &models.AuditEvent{Event: e.Event, IP: c.IP(), TargetType: e.TargetType, TargetID: auditID(e.TargetID)}
+	ev := &models.AuditEvent{Event: e.Event, IP: s.clientIP(c), TargetType: e.TargetType, TargetID: auditID(e.TargetID)}
 	actor := e.Actor
 	if actor == nil {
 		actor = who(c).User
@@ -359,6 +359,6 @@ func (s *Server) auditLoginFailure(c *fiber.Ctx, login string, u *models.User, a
 		s.audit(c, AuditLockout, "user", target, map[string]any{"login": login, "by": "account"})
 	}
 	if ipFailures == lockoutFailures {
-		s.audit(c, AuditLockout, "ip", c.IP(), map[string]any{"login": login, "by": "ip"})
+		s.audit(c, AuditLockout, "ip", s.clientIP(c), map[string]any{"login": login, "by": "ip"})
 	}
 }

@@ -56,7 +56,7 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 			slog.String("path", c.Path()),
 			slog.Int("status", c.Response().StatusCode()),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("ip", c.IP()),
+			slog.String("ip", s.clientIP(c)),
 		)
 	}
 	return nil

@@ -38,7 +38,7 @@ func (s *Server) authBudget(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	now := s.clock.Now()
-	n, start, err := s.db.HitRate(c.UserContext(), "auth-ip:"+c.IP(), time.Minute, now)
+	n, start, err := s.db.HitRate(c.UserContext(), "auth-ip:"+s.clientIP(c), time.Minute, now)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) checkPassword(c *fiber.Ctx, login, password string) (*models.Us
 	ctx := c.UserContext()
 	now := s.clock.Now()
 	key := strings.ToLower(strings.TrimSpace(login))
-	ip := c.IP()
+	ip := s.clientIP(c)
 	acct, byIP, err := s.db.LoginFailuresSince(ctx, key, ip, now.Add(-lockoutWindow))
 	if err != nil {
 		return nil, err

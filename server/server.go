@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -42,6 +43,9 @@ type Config struct {
 	Auth *authconfig.Config
 	// DataDir keeps the SAML service provider keys (<DataDir>/saml).
 	DataDir string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the
+	// client (see clientIP); empty: the header is ignored.
+	TrustedProxies []netip.Prefix
 
 	// extraRoutes lets in-package tests mount routes under /api.
 	extraRoutes func(api fiber.Router)
