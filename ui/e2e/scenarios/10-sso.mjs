@@ -16,6 +16,7 @@ import { assert, ensureAdmin, launchBrowser, signIn, UI_DIR, watchPage } from '.
 const IDP_ID = 'e2e-oidc';
 const IDP_NAME = 'E2E Identity Provider';
 const DOMAIN = 'sso-e2e.example';
+const ORG_SLUG = 'sso-team';
 // Unique per run: the server's data dir is fresh, but keep the address recognisable in logs.
 const EMAIL = `ann.${Date.now().toString(36)}@${DOMAIN}`;
 
@@ -165,11 +166,44 @@ export default {
       await page.close();
     });
 
+    // An organization invites the SSO person before their first sign-in; the
+    // invitation link (sign-up page) → "Sign in" → SSO carries the invitation.
+    let invitationLink = null;
+    await t.check('an administrator invites the SSO person into an organization', async () => {
+      const admin = await ensureAdmin(t);
+      const headers = { Authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`, 'Content-Type': 'application/json' };
+      const org = await fetch(`${base}/api/organizations`, { method: 'POST', headers, body: JSON.stringify({ slug: ORG_SLUG, name: 'SSO Team' }) });
+      assert(org.status === 201, `organization create answered ${org.status}: ${await org.text()}`);
+      const inv = await fetch(`${base}/api/invitations`, {
+        method: 'POST',
+        headers: { ...headers, 'X-Organization': ORG_SLUG },
+        body: JSON.stringify({ email: EMAIL, role: 'worker' }),
+      });
+      assert(inv.status === 201, `invitation answered ${inv.status}: ${await inv.text()}`);
+      // No SMTP here: the mail waits in the outbox.
+      for (let i = 0; i < 50 && !invitationLink; i++) {
+        const outbox = await (await fetch(`${base}/api/server/outbox?page_size=50`, { headers })).json();
+        const mail = (outbox.results ?? []).find((m) => [m.to].flat().join(',').includes(EMAIL));
+        invitationLink = mail?.body_text.match(/https?:\/\/\S+\/auth\/register\?\S+/)?.[0] ?? null;
+        if (!invitationLink) await sleep(200);
+      }
+      assert(invitationLink, 'no invitation mail with a sign-up link in the outbox');
+    });
+
     // The SSO sign-in leaves this page signed in for the next checks.
     const { page, watch } = await t.newPage({ allow: [SELF_401, { method: 'DELETE', path: /^\/api\/auth\/identities\/\d+$/, status: 400 }] });
 
     await t.check('an email of the SSO domain signs in through the provider and lands on the home page', async () => {
-      await page.goto(`${base}/auth/login`);
+      if (invitationLink) {
+        // From the invitation's sign-up page to the login page, keeping the invitation.
+        await page.goto(invitationLink);
+        await page.getByRole('heading', { name: 'Create an account', level: 1 }).waitFor({ timeout: 15_000 });
+        await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+        await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+        assert(new URL(page.url()).searchParams.get('invitation'), `the invitation was dropped: ${page.url()}`);
+      } else {
+        await page.goto(`${base}/auth/login`);
+      }
       await page.getByRole('button', { name: 'Continue with SSO' }).waitFor({ timeout: 15_000 });
       await page.getByLabel('Username or email').fill(EMAIL);
       await page.getByRole('button', { name: 'Next' }).click();
@@ -186,6 +220,13 @@ export default {
       assert(me.has_usable_password === false, `an SSO-created account has a usable password: ${JSON.stringify(me)}`);
       await t.screenshot(page, 'sso-signed-in');
       watch.assertClean('sso sign-in');
+    });
+
+    await t.check('the invitation carried through SSO was accepted', async () => {
+      assert(invitationLink, 'no invitation was sent');
+      const orgs = await page.evaluate(async () => (await fetch('/api/organizations?page_size=all')).json());
+      const slugs = (orgs.results ?? []).map((o) => o.slug);
+      assert(slugs.includes(ORG_SLUG), `not a member of ${ORG_SLUG}: ${JSON.stringify(slugs)}`);
     });
 
     await t.check('the profile lists the provider and refuses to unlink the only way to sign in', async () => {
