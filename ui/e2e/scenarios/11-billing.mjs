@@ -99,6 +99,7 @@ export default {
         await page.getByRole('region', { name: 'Team' }).getByText(/You save/).waitFor();
         // The active workspace (the new organization) is on Free, and its card says so.
         await page.getByRole('region', { name: 'Free' }).getByText(`Current plan of ${ORG.slug}`).waitFor();
+        await t.screenshot(page, 'billing-plans');
         await page.getByText('Monthly', { exact: true }).click();
         await page.getByRole('switch', { name: /address, phone number and VAT/ }).check();
         await page.getByRole('button', { name: 'Get started with Team' }).click();
@@ -115,6 +116,7 @@ export default {
         await form.getByLabel(/^Business name/).fill(DETAILS.business);
         await form.getByLabel(/^VAT/).fill(DETAILS.vat);
         await form.getByRole('radio', { name: /bank transfer/i }).check();
+        await t.screenshot(page, 'billing-subscribe');
         await form.getByText(/up to three banking days/).first().waitFor();
         // Without the refund policy nothing is sent.
         await form.getByRole('button', { name: 'Subscribe and pay' }).click();

@@ -43,6 +43,7 @@ describe('PlansPage', () => {
     expect(team.textContent).toContain('a year per seat');
     expect(team.textContent).toContain('Unlimited members per organization');
     expect(screen.getByRole('region', { name: 'Free' }).textContent).toContain('3 members per organization');
+    expect(screen.getByRole('region', { name: 'Free' }).textContent).toContain('1 organization you own');
     expect((await screen.findByText('Current plan of your personal workspace')).closest('section')?.getAttribute('data-plan')).toBe('free');
     expect(screen.getByText('Annual (save up to 30%)')).toBeTruthy();
     await user.click(screen.getByText('Monthly'));

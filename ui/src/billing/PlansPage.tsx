@@ -10,18 +10,18 @@ import { annualSaving, formatMoney, monthlyShareOfAnnual } from './money';
 import { TeamSetupModal } from './TeamSetupModal';
 import type { BillingPeriod, Plan, PlanLimits } from './types';
 
-const LIMIT_LINES: [keyof PlanLimits, string][] = [
-  ['personal_projects', 'personal projects'],
-  ['personal_tasks', 'personal tasks'],
-  ['tasks_per_project', 'tasks per project'],
-  ['owned_orgs', 'organizations you own'],
-  ['org_members', 'members per organization'],
-  ['org_projects', 'projects per organization'],
-  ['org_tasks', 'tasks per organization'],
+const LIMIT_LINES: [keyof PlanLimits, string, string][] = [
+  ['personal_projects', 'personal projects', 'personal project'],
+  ['personal_tasks', 'personal tasks', 'personal task'],
+  ['tasks_per_project', 'tasks per project', 'task per project'],
+  ['owned_orgs', 'organizations you own', 'organization you own'],
+  ['org_members', 'members per organization', 'member per organization'],
+  ['org_projects', 'projects per organization', 'project per organization'],
+  ['org_tasks', 'tasks per organization', 'task per organization'],
 ];
 
-function limitText(n: number, what: string) {
-  return n < 0 ? `Unlimited ${what}` : `${n} ${what}`;
+function limitText(n: number, many: string, one: string) {
+  return n < 0 ? `Unlimited ${many}` : `${n} ${n === 1 ? one : many}`;
 }
 
 /** Where "Get started" goes for Solo (and, after the dialog, for Team). */
@@ -94,8 +94,8 @@ function PlanCard({ plan, period, currency, current, onStart }: { plan: Plan; pe
             : plan.scope === 'personal'
               ? LIMIT_LINES.filter(([k]) => !k.startsWith('org_'))
               : LIMIT_LINES
-          ).map(([k, what]) => (
-            <List.Item key={k}>{limitText(plan.limits?.[k] ?? 0, what)}</List.Item>
+          ).map(([k, many, one]) => (
+            <List.Item key={k}>{limitText(plan.limits?.[k] ?? 0, many, one)}</List.Item>
           ))}
           {plan.per_seat ? <List.Item>The owner counts as a seat</List.Item> : null}
         </List>
