@@ -1,1 +1,0 @@
-import{g as e,n as t,t as n}from"./Stack-DI_QtHZs.js";import{n as r,t as i}from"./DocumentTitle-Bn3bJhAw.js";var a=e();function o({title:e,children:o}){return i(e),(0,a.jsxs)(n,{gap:4,mb:`lg`,children:[(0,a.jsx)(r,{order:1,fz:24,children:e}),o?(0,a.jsx)(t,{c:`dimmed`,size:`sm`,children:o}):null]})}export{o as t};

@@ -1,1 +1,0 @@
-import{D as e,E as t}from"./index-DKUkRZc1.js";function n(n){let[r]=e(),{orgs:i}=t();return{key:r,description:r===null?`${n} in all your workspaces.`:r?`${n} of the organization ${r}.`:`${n} of your personal workspace.`,nameOf:e=>e===null?`Personal`:i?.find(t=>t.id===e)?.slug??`#${e}`}}export{n as t};
