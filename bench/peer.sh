@@ -41,6 +41,18 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+wait_up() { # $1 = pid, $2 = URL: waits for a 200, fails if the server exited
+  until curl -fs "$2" >/dev/null 2>&1; do
+    kill -0 "$1" 2>/dev/null || { echo "bench: the server (pid $1) exited before answering $2" >&2; exit 1; }
+    sleep 0.01
+  done
+}
+peak_rss() { # $1 = pid, then a command: runs it, samples VmRSS every 50 ms, prints the peak in kB
+  local pid=$1 peak=0 r; shift
+  "$@" & local cmd=$!
+  while kill -0 $cmd 2>/dev/null; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.05; done
+  wait $cmd; echo "$peak"
+}
 wrk_field() { # as in run.sh: req/s and p99 in ms
   local rps p99
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$1")
@@ -81,7 +93,7 @@ echo "start_ms $starts"
 port=$(free_port); base="http://127.0.0.1:$port"
 "$PB" serve --dev=false --http="127.0.0.1:$port" --dir="$work/pbload" >"$work/pb.log" 2>&1 &
 pid=$!; pids+=($pid)
-until curl -fs "$base/api/health" >/dev/null 2>&1; do sleep 0.01; done
+wait_up $pid "$base/api/health"
 sleep 2
 echo "idle_kb $(rss_kb $pid)"
 
@@ -95,7 +107,7 @@ curl -fs -o /dev/null -H "Authorization: $token" "$base/api/collections/users/re
   { echo "peer: PocketBase did not accept its own token" >&2; exit 1; }
 
 # Authenticated read of the caller's own record (users/self), 64 conns.
-wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: $token" "$base/api/collections/users/records/$uid" >"$work/pbself.txt"
+echo "load_kb $(peak_rss $pid sh -c "wrk -t2 -c64 -d$DURATION --latency -H 'Authorization: $token' '$base/api/collections/users/records/$uid' >'$work/pbself.txt'")"
 read -r rps p99 < <(wrk_field "$work/pbself.txt"); echo "self_rps $rps"; echo "self_p99 $p99"
 # A filtered, sorted list, 64 conns.
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: $token" \

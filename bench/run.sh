@@ -20,6 +20,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now_ms() { date +%s%3N; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+wait_up() { # $1 = pid, $2 = URL: waits for a 200, fails if the server exited
+  until curl -fs "$2" >/dev/null 2>&1; do
+    kill -0 "$1" 2>/dev/null || { echo "bench: the server (pid $1) exited before answering $2" >&2; exit 1; }
+    sleep 0.01
+  done
+}
+peak_rss() { # $1 = pid, then a command: runs it, samples VmRSS every 50 ms, prints the peak in kB
+  local pid=$1 peak=0 r; shift
+  "$@" & local cmd=$!
+  while kill -0 $cmd 2>/dev/null; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.05; done
+  wait $cmd; echo "$peak"
+}
 
 rows=()
 declare -A mine # figures for the comparison with the peer (bench/peer.sh)
@@ -59,7 +71,7 @@ PY
 port=$(free_port)
 "$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/idle" --log-level error --access-log=false >/dev/null 2>&1 &
 pid=$!
-until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.01; done
+wait_up $pid "http://127.0.0.1:$port/readyz"
 sleep 2
 idle=$(rss_kb $pid)
 kill $pid; wait $pid 2>/dev/null || true
@@ -72,7 +84,7 @@ row "idle RSS after start" "$(awk -v k="$idle" 'BEGIN{printf "%.1f MB", k/1024}'
 port=$(free_port); base="http://127.0.0.1:$port"
 "$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/load" --log-level error --access-log=false --auth-rate-limit 0 >"$work/server.log" 2>&1 &
 spid=$!; pids+=($spid)
-until curl -fs "$base/healthz" >/dev/null 2>&1; do sleep 0.01; done
+wait_up $spid "$base/healthz"
 curl -fs -X POST "$base/api/auth/register" -H 'Content-Type: application/json' \
   -d '{"username":"benchuser","email":"bench@example.com","password1":"Bench-Password-Quiet-77","password2":"Bench-Password-Quiet-77"}' >/dev/null
 key=$(curl -fs -X POST "$base/api/auth/login" -H 'Content-Type: application/json' \
@@ -86,11 +98,12 @@ wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
 }
 
 # 3. Authenticated GET /api/users/self with a login key, 64 connections.
-wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users/self" >"$work/self.txt"
+mine[load_kb]=$(peak_rss $spid sh -c "wrk -t2 -c64 -d$DURATION --latency -H 'Authorization: Token $key' '$base/api/users/self' >'$work/self.txt'")
 read -r rps p99 < <(wrk_field "$work/self.txt")
 errs=$(awk '/Non-2xx/ {print $NF}' "$work/self.txt"); errs=${errs:-0}
 mine[self_rps]=$rps; mine[self_p99]=$p99
 row "GET /api/users/self, token, 64 conns" "$rps req/s" "p99 ${p99} ms, non-2xx $errs"
+row "peak RSS during that load" "$(awk -v k="${mine[load_kb]}" 'BEGIN{printf "%.0f MB", k/1024}')" "sampled every 50 ms"
 
 # 4. A filtered list: GET /api/users?search=bench&sort=-id.
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users?search=bench&sort=-id" >"$work/list.txt"
@@ -142,7 +155,7 @@ row "seed database ($SCALE: ${seed_args[5]} jobs)" "$(awk -v m="$seed_ms" 'BEGIN
 port=$(free_port); base="http://127.0.0.1:$port"
 "$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/seeded" --log-level error --access-log=false >"$work/seeded.log" 2>&1 &
 spid=$!; pids+=($spid)
-until curl -fs "$base/healthz" >/dev/null 2>&1; do sleep 0.01; done
+wait_up $spid "$base/healthz"
 curl -fs -o /dev/null -H "Authorization: Token $KEY" -H "X-Organization: $ORG" "$base/api/jobs?page=1" ||
   { echo "bench: the seeded worker cannot list jobs" >&2; exit 1; }
 
@@ -193,6 +206,7 @@ cmp "authenticated self read, req/s, 64 conns" self_rps higher 1000 "k"
 cmp "authenticated self read p99, 64 conns" self_p99 lower 1 ms
 cmp "filtered list, req/s, 64 conns" list_rps higher 1000 "k"
 cmp "filtered list p99, 64 conns" list_p99 lower 1 ms
+cmp "peak RSS under the self-read load" load_kb lower 1024 MB
 cmp "peak RSS, 1000-connection login flood" flood_kb lower 1024 MB
 cmp "idle RSS after start" idle_kb lower 1024 MB
 cmp "start-up to first 200" start_ms lower 1 ms
