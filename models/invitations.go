@@ -57,22 +57,8 @@ func (inv *Invitation) Usable(now time.Time) error {
 // already a member or already has a pending invitation to the organization.
 func CreateInvitationTx(tx *gorm.DB, inv *Invitation, now time.Time) error {
 	inv.EmailLower = strings.ToLower(strings.TrimSpace(inv.Email))
-	var n int64
-	err := tx.Table("memberships").Joins("JOIN users ON users.id = memberships.user_id").
-		Where("memberships.organization_id = ? AND users.email_lower = ?", inv.OrganizationID, inv.EmailLower).Count(&n).Error
-	if err != nil {
-		return fmt.Errorf("check membership: %w", err)
-	}
-	if n > 0 {
-		return ErrAlreadyMember
-	}
-	err = tx.Model(&Invitation{}).Where("organization_id = ? AND email_lower = ? AND accepted_at IS NULL AND removed_at IS NULL AND expires_at > ?",
-		inv.OrganizationID, inv.EmailLower, now).Count(&n).Error
-	if err != nil {
-		return fmt.Errorf("check invitations: %w", err)
-	}
-	if n > 0 {
-		return ErrAlreadyInvited
+	if err := InvitableTx(tx, inv.OrganizationID, inv.Email, now); err != nil {
+		return err
 	}
 	var u User
 	if err := tx.Where("email_lower = ?", inv.EmailLower).First(&u).Error; err == nil {
@@ -82,6 +68,31 @@ func CreateInvitationTx(tx *gorm.DB, inv *Invitation, now time.Time) error {
 	}
 	if err := tx.Create(inv).Error; err != nil {
 		return fmt.Errorf("create invitation: %w", err)
+	}
+	return nil
+}
+
+// InvitableTx tells whether email may be invited to organization orgID:
+// ErrAlreadyMember or ErrAlreadyInvited (a pending, unexpired invitation)
+// when not.
+func InvitableTx(tx *gorm.DB, orgID uint64, email string, now time.Time) error {
+	lower := strings.ToLower(strings.TrimSpace(email))
+	var n int64
+	err := tx.Table("memberships").Joins("JOIN users ON users.id = memberships.user_id").
+		Where("memberships.organization_id = ? AND users.email_lower = ?", orgID, lower).Count(&n).Error
+	if err != nil {
+		return fmt.Errorf("check membership: %w", err)
+	}
+	if n > 0 {
+		return ErrAlreadyMember
+	}
+	err = tx.Model(&Invitation{}).Where("organization_id = ? AND email_lower = ? AND accepted_at IS NULL AND removed_at IS NULL AND expires_at > ?",
+		orgID, lower, now).Count(&n).Error
+	if err != nil {
+		return fmt.Errorf("check invitations: %w", err)
+	}
+	if n > 0 {
+		return ErrAlreadyInvited
 	}
 	return nil
 }

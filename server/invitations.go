@@ -148,6 +148,11 @@ func (s *Server) invitationsCreate(c *fiber.Ctx) error {
 	inv := &models.Invitation{Key: key, TokenHash: auth.HashToken(secret), OrganizationID: sc.Org.ID, OwnerID: &me.ID,
 		Email: in.Email, Role: in.Role, CreatedAt: now, SentAt: now, ExpiresAt: now.Add(invitationTTL)}
 	err = s.db.WithContext(c.UserContext()).Transaction(func(tx *gorm.DB) error {
+		// An address that cannot be invited anyway says so, rather than
+		// the plan's limit (CreateInvitationTx checks again under the lock).
+		if err := models.InvitableTx(tx, sc.Org.ID, in.Email, now); err != nil {
+			return err
+		}
 		if err := s.checkLimitsTx(c, tx, joinLimits("create:invitation", sc.Org.ID)); err != nil {
 			return err
 		}

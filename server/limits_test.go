@@ -542,3 +542,34 @@ func TestReadOnlyAfterCancel(t *testing.T) {
 	expect(t, personal.do("DELETE", rsPath("projects", projects[5].ID), nil), 204)
 	expect(t, personal.do("PATCH", rsPath("projects", projects[0].ID), map[string]any{"name": "renamed"}), 200)
 }
+
+// TestInvitingAMemberAtTheLimit: an address that is already a member (or
+// already invited) gets that answer, not the plan's limit, when the
+// organization is full.
+func TestInvitingAMemberAtTheLimit(t *testing.T) {
+	env := limitsEnv(t, nil)
+	owner, _, _ := newOrg(t, env, "fullinv")
+	var invited string
+	for range 2 { // the owner and two pending invitations: 3 of 3
+		_, email := uniqueName("fullinv")
+		expect(t, owner.do("POST", "/api/invitations", map[string]any{"role": "worker", "email": email}), 201)
+		invited = email
+	}
+	var self struct{ Email string }
+	r := owner.do("GET", "/api/users/self", nil)
+	expect(t, r, 200)
+	decodeInto(t, r, &self)
+	tests := []struct {
+		name, email, want string
+		status           int
+	}{
+		{"the owner", self.Email, "already a member", 400},
+		{"already invited", invited, "already has a pending invitation", 400},
+		{"someone new", "newcomer-full@example.com", "Organization members limit reached", 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			expect(t, owner.do("POST", "/api/invitations", map[string]any{"role": "worker", "email": tc.email}), tc.status, tc.want)
+		})
+	}
+}
