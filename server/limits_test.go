@@ -561,7 +561,7 @@ func TestInvitingAMemberAtTheLimit(t *testing.T) {
 	decodeInto(t, r, &self)
 	tests := []struct {
 		name, email, want string
-		status           int
+		status            int
 	}{
 		{"the owner", self.Email, "already a member", 400},
 		{"already invited", invited, "already has a pending invitation", 400},
