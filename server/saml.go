@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"time"
 
@@ -12,6 +13,15 @@ import (
 	"github.com/gatehouse/gatehouse/auth/saml"
 	"github.com/gatehouse/gatehouse/models"
 )
+
+// samlBindCookie ties a SAML sign-in to the browser that started it. The
+// IdP's answer reaches the ACS as a cross-site POST, which carries only
+// SameSite=None cookies, and browsers keep those for https sites only: on
+// an https base URL the ACS requires this cookie to hold the RelayState, so
+// a response obtained by someone else cannot sign a victim's browser into
+// the attacker's account (login CSRF). On http (local trials) the RelayState
+// alone finds the flow.
+const samlBindCookie = "gatehouse_saml_state"
 
 // samlService serves the SAML service provider endpoints of every SAML
 // identity provider in the auth config.
@@ -131,6 +141,10 @@ func (svc *samlService) login(c *fiber.Ctx) error {
 		s.logger(c).Warn("saml: cannot start sign-in", "idp", id, "err", err)
 		return s.externalLoginError(c, reasonIdPUnavailable, p.name)
 	}
+	if s.https {
+		c.Cookie(&fiber.Cookie{Name: samlBindCookie, Value: flow.State, Path: "/api/auth/saml/", HTTPOnly: true, Secure: true,
+			SameSite: fiber.CookieSameSiteNoneMode, MaxAge: int(externalFlowTTL / time.Second)})
+	}
 	return c.Redirect(redirect, fiber.StatusFound)
 }
 
@@ -145,6 +159,15 @@ func (svc *samlService) acs(c *fiber.Ctx) error {
 		return s.externalLoginError(c, reasonIdPUnavailable, p.name)
 	}
 	relayState := c.FormValue("RelayState")
+	if s.https {
+		bound := c.Cookies(samlBindCookie)
+		c.Cookie(&fiber.Cookie{Name: samlBindCookie, Value: "", Path: "/api/auth/saml/", HTTPOnly: true, Secure: true,
+			SameSite: fiber.CookieSameSiteNoneMode, Expires: time.Unix(0, 0), MaxAge: -1})
+		if relayState == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(relayState)) != 1 {
+			s.logger(c).Info("saml: response for a sign-in this browser did not start", "idp", id)
+			return s.externalLoginError(c, reasonBadState, p.name)
+		}
+	}
 	flow, err := s.takeExternalFlow(c, "saml:"+id, relayState, false)
 	if errors.Is(err, errBadState) {
 		s.logger(c).Info("saml: response without a pending sign-in", "idp", id)

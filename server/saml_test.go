@@ -56,6 +56,14 @@ const samlYAML = `sso:
 
 func newSAMLEnv(t *testing.T, yamlFor func(idp *samltest.IdP) string) *samlEnv {
 	t.Helper()
+	return newSAMLEnvScheme(t, yamlFor, "http")
+}
+
+// newSAMLEnvScheme is newSAMLEnv with the public base URL on scheme: with
+// "https" the server believes it sits behind TLS (Secure cookies, https
+// URLs in its metadata) while the test talks plain HTTP to it.
+func newSAMLEnvScheme(t *testing.T, yamlFor func(idp *samltest.IdP) string, scheme string) *samlEnv {
+	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC))
 	idp := samltest.Start(t, clk)
 	cfg, err := authconfig.Parse([]byte(yamlFor(idp)))
@@ -74,7 +82,7 @@ func newSAMLEnv(t *testing.T, yamlFor func(idp *samltest.IdP) string) *samlEnv {
 	}
 	base := "http://" + ln.Addr().String()
 	dataDir := t.TempDir()
-	srv, err := New(Config{BaseURL: base, Version: "test", UI: testUI, Auth: cfg, DataDir: dataDir,
+	srv, err := New(Config{BaseURL: scheme + "://" + ln.Addr().String(), Version: "test", UI: testUI, Auth: cfg, DataDir: dataDir,
 		Accounts: AccountSettings{EmailVerification: VerifyNone, AuthCacheTTL: time.Second}},
 		Deps{DB: db, Clock: clk, Logger: log, Hasher: auth.NewHasher(cheapHash, 4)})
 	if err != nil {
