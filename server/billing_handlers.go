@@ -509,10 +509,8 @@ func (s *Server) billingSubscriptionRenew(c *fiber.Ctx) error {
 		return err
 	}
 	var in renewWrite
-	if len(c.Body()) > 0 {
-		if err := DecodeJSON(c, &in); err != nil {
-			return err
-		}
+	if err := DecodeOptionalJSON(c, &in); err != nil {
+		return err
 	}
 	sub, err := s.loadSubscription(c, me, "manage")
 	if err != nil {

@@ -152,10 +152,8 @@ func (s *Server) billingInvoicePay(c *fiber.Ctx) error {
 		return err
 	}
 	var in payWrite
-	if len(c.Body()) > 0 {
-		if err := DecodeJSON(c, &in); err != nil {
-			return err
-		}
+	if err := DecodeOptionalJSON(c, &in); err != nil {
+		return err
 	}
 	inv, err := s.loadInvoice(c, me, "manage")
 	if err != nil {
@@ -346,10 +344,8 @@ func (s *Server) billingAdminRecordPayment(c *fiber.Ctx) error {
 		return err
 	}
 	var in recordPaymentWrite
-	if len(c.Body()) > 0 {
-		if err := DecodeJSON(c, &in); err != nil {
-			return err
-		}
+	if err := DecodeOptionalJSON(c, &in); err != nil {
+		return err
 	}
 	inv, err := s.loadInvoice(c, me, "admin")
 	if err != nil {

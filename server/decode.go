@@ -14,6 +14,15 @@ import (
 // MaxJSONBody is the largest JSON request body a handler accepts.
 const MaxJSONBody = 1 << 20
 
+// DecodeOptionalJSON is DecodeJSON for requests whose body may be empty
+// (all fields optional): an empty body leaves dst as it is.
+func DecodeOptionalJSON(c *fiber.Ctx, dst any) error {
+	if len(c.Body()) == 0 {
+		return nil
+	}
+	return DecodeJSON(c, dst)
+}
+
 // DecodeJSON reads the request body into dst. Unknown fields, trailing data,
 // wrong types, malformed JSON and bodies over MaxJSONBody are 400s that say
 // what is wrong.
