@@ -38,27 +38,7 @@ GO
   rm -rf "$src"
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-wait_up() { # $1 = pid, $2 = URL: waits for a 200, fails if the server exited
-  until curl -fs "$2" >/dev/null 2>&1; do
-    kill -0 "$1" 2>/dev/null || { echo "bench: the server (pid $1) exited before answering $2" >&2; exit 1; }
-    sleep 0.01
-  done
-}
-peak_rss() { # $1 = pid, then a command: runs it, samples VmRSS every 50 ms, prints the peak in kB
-  local pid=$1 peak=0 r; shift
-  "$@" & local cmd=$!
-  while kill -0 $cmd 2>/dev/null; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.05; done
-  wait $cmd; echo "$peak"
-}
-wrk_field() { # as in run.sh: req/s and p99 in ms
-  local rps p99
-  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$1")
-  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1")
-  echo "$rps $p99"
-}
+. bench/lib.sh
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 

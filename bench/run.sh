@@ -16,22 +16,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now_ms() { date +%s%3N; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-wait_up() { # $1 = pid, $2 = URL: waits for a 200, fails if the server exited
-  until curl -fs "$2" >/dev/null 2>&1; do
-    kill -0 "$1" 2>/dev/null || { echo "bench: the server (pid $1) exited before answering $2" >&2; exit 1; }
-    sleep 0.01
-  done
-}
-peak_rss() { # $1 = pid, then a command: runs it, samples VmRSS every 50 ms, prints the peak in kB
-  local pid=$1 peak=0 r; shift
-  "$@" & local cmd=$!
-  while kill -0 $cmd 2>/dev/null; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.05; done
-  wait $cmd; echo "$peak"
-}
+. bench/lib.sh
 
 rows=()
 declare -A mine # figures for the comparison with the peer (bench/peer.sh)
@@ -90,12 +75,6 @@ curl -fs -X POST "$base/api/auth/register" -H 'Content-Type: application/json' \
 key=$(curl -fs -X POST "$base/api/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"benchuser","password":"Bench-Password-Quiet-77"}' | sed -E 's/.*"key":"([0-9a-f]+)".*/\1/')
 
-wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
-  local rps p99
-  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$1")
-  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1")
-  echo "$rps $p99"
-}
 
 # 3. Authenticated GET /api/users/self with a login key, 64 connections.
 mine[load_kb]=$(peak_rss $spid sh -c "wrk -t2 -c64 -d$DURATION --latency -H 'Authorization: Token $key' '$base/api/users/self' >'$work/self.txt'")
