@@ -255,8 +255,18 @@ export function watchPage(page, { allow = [] } = {}) {
       else problems.push(`HTTP ${res.status()} ${req.method()} ${res.url()}`);
     }
   });
+  // A request the browser cancels because the page navigated away after it
+  // started is not a fault of the page; any other failure is.
+  let navigations = 0;
+  const startedAt = new WeakMap();
+  page.on('request', (req) => {
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) navigations += 1;
+    startedAt.set(req, navigations);
+  });
   page.on('requestfailed', (req) => {
     const failure = req.failure()?.errorText ?? 'failed';
+    const cancelledByNavigation = failure === 'net::ERR_ABORTED' && !req.isNavigationRequest() && (startedAt.get(req) ?? navigations) < navigations;
+    if (cancelledByNavigation) return;
     problems.push(`request failed: ${req.method()} ${req.url()} (${failure})`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
