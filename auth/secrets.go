@@ -50,9 +50,15 @@ func NewKey() (string, error) {
 // value the database stores and looks tokens up by. Tokens carry at least
 // 128 random bits, so a plain fast hash is enough (no salt, no argon2).
 func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return HashHex(TokenSum(token))
 }
+
+// TokenSum is the SHA-256 behind HashToken, for callers that key a map by
+// it without the hex encoding.
+func TokenSum(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
+
+// HashHex encodes a TokenSum the way HashToken does.
+func HashHex(sum [sha256.Size]byte) string { return hex.EncodeToString(sum[:]) }
 
 // EqualHash compares two token hashes in constant time (for equal lengths;
 // the length itself is not secret).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"sync"
 	"time"
 
@@ -18,20 +19,31 @@ type authCache struct {
 	max int
 
 	mu      sync.RWMutex
-	entries map[string]authCacheEntry
+	entries map[authKey]authCacheEntry
+}
+
+// authKey names a credential by its kind ('t' login key, 'b' bearer token,
+// 's' session cookie) and the SHA-256 of the secret: a fixed-size key, so a
+// hit on the hot path allocates nothing to find the entry.
+type authKey struct {
+	kind byte
+	sum  [sha256.Size]byte
 }
 
 type authCacheEntry struct {
-	id      identity
+	id      *identity
 	fetched time.Time
 }
 
 func newAuthCache(ttl time.Duration, max int) *authCache {
-	return &authCache{ttl: ttl, max: max, entries: map[string]authCacheEntry{}}
+	return &authCache{ttl: ttl, max: max, entries: map[authKey]authCacheEntry{}}
 }
 
-// get returns a copy of a fresh identity for key.
-func (c *authCache) get(key string, now time.Time) (*identity, bool) {
+// get returns the fresh identity cached for key. It is shared by every
+// request that presents the same credential: an identity (and its User,
+// Session, Token) is read-only once resolved; changes go to the database and
+// purge the cache.
+func (c *authCache) get(key authKey, now time.Time) (*identity, bool) {
 	if c == nil || c.ttl <= 0 {
 		return nil, false
 	}
@@ -41,24 +53,23 @@ func (c *authCache) get(key string, now time.Time) (*identity, bool) {
 	if !ok || now.Sub(e.fetched) >= c.ttl || now.Before(e.fetched) {
 		return nil, false
 	}
-	id := e.id
-	user := *id.User
-	id.User = &user
-	return &id, true
+	return e.id, true
 }
 
-func (c *authCache) put(key string, id *identity, now time.Time) {
+func (c *authCache) put(key authKey, id *identity, now time.Time) {
 	if c == nil || c.ttl <= 0 {
 		return
 	}
+	// Keep a copy: the caller's identity is its own to change until it is
+	// handed to a request.
 	cp := *id
 	user := *id.User
 	cp.User = &user
 	c.mu.Lock()
 	if len(c.entries) >= c.max {
-		c.entries = map[string]authCacheEntry{}
+		c.entries = map[authKey]authCacheEntry{}
 	}
-	c.entries[key] = authCacheEntry{id: cp, fetched: now}
+	c.entries[key] = authCacheEntry{id: &cp, fetched: now}
 	c.mu.Unlock()
 }
 
@@ -68,7 +79,7 @@ func (c *authCache) purge() {
 		return
 	}
 	c.mu.Lock()
-	c.entries = map[string]authCacheEntry{}
+	c.entries = map[authKey]authCacheEntry{}
 	c.mu.Unlock()
 }
 

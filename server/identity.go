@@ -30,7 +30,8 @@ const (
 	authBasic   = "basic"
 )
 
-// identity is who sent the request.
+// identity is who sent the request. It is read-only once resolved: the auth
+// cache hands the same value to every request with the same credential.
 type identity struct {
 	User     *models.User
 	Method   string
@@ -103,9 +104,9 @@ func (s *Server) resolveIdentity(c *fiber.Ctx) (*identity, error) {
 		cred = strings.TrimSpace(cred)
 		switch strings.ToLower(scheme) {
 		case "token":
-			return s.cachedIdentity(c, "t:", cred, now, idleSince, s.tokenIdentity)
+			return s.cachedIdentity(c, 't', cred, now, idleSince, s.tokenIdentity)
 		case "bearer":
-			return s.cachedIdentity(c, "b:", cred, now, idleSince, s.bearerIdentity)
+			return s.cachedIdentity(c, 'b', cred, now, idleSince, s.bearerIdentity)
 		case "basic":
 			return s.basicIdentity(c, cred)
 		default:
@@ -113,7 +114,7 @@ func (s *Server) resolveIdentity(c *fiber.Ctx) (*identity, error) {
 		}
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
-		id, err := s.cachedIdentity(c, "s:", cookie, now, idleSince, s.cookieIdentity)
+		id, err := s.cachedIdentity(c, 's', cookie, now, idleSince, s.cookieIdentity)
 		if err != nil {
 			var apiErr *APIError
 			if errors.As(err, &apiErr) && apiErr.Status == fiber.StatusUnauthorized {
@@ -131,15 +132,14 @@ type identityLookup func(c *fiber.Ctx, hash string, now, idleSince time.Time) (*
 
 // cachedIdentity answers from the auth cache when it can, else looks the
 // credential up and remembers it.
-func (s *Server) cachedIdentity(c *fiber.Ctx, kind, secret string, now, idleSince time.Time, lookup identityLookup) (*identity, error) {
-	hash := auth.HashToken(secret)
-	key := kind + hash
+func (s *Server) cachedIdentity(c *fiber.Ctx, kind byte, secret string, now, idleSince time.Time, lookup identityLookup) (*identity, error) {
+	key := authKey{kind: kind, sum: auth.TokenSum(secret)}
 	if id, ok := s.authCache.get(key, now); ok && sessionLive(id.Session, now, idleSince) &&
 		(id.Session == nil || now.Sub(id.Session.LastSeenAt) < time.Minute) &&
 		(id.Token == nil || id.Token.ExpiresAt == nil || now.Before(*id.Token.ExpiresAt)) {
 		return id, nil
 	}
-	id, err := lookup(c, hash, now, idleSince)
+	id, err := lookup(c, auth.HashHex(key.sum), now, idleSince)
 	if err != nil {
 		return nil, err
 	}

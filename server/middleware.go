@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -137,10 +139,26 @@ const localVendorJSON = "gatehouse.vendorjson"
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // sendJSON writes v with the status, honouring Accept: application/vnd.cvat+json.
+// jsonBufs recycles response encoding buffers (a buffer grown past 64 KiB
+// by a large list is dropped instead of kept).
+var jsonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func sendJSON(c *fiber.Ctx, status int, v any) error {
-	if err := c.Status(status).JSON(v); err != nil {
+	// Encode into a pooled buffer and copy it into the response's own
+	// (reused) body: no per-request result slice as with json.Marshal.
+	buf := jsonBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			jsonBufs.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
+	c.Status(status)
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	c.Response().SetBody(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	if c.Locals(localVendorJSON) == true {
 		c.Set(fiber.HeaderContentType, "application/vnd.cvat+json")
 	}
