@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -33,6 +34,7 @@ func loadPlans(o options) (*models.Catalog, error) {
 //	GATEHOUSE_STRIPE_PUBLISHABLE_KEY   for Stripe.js on the payment page
 //	GATEHOUSE_STRIPE_WEBHOOK_SECRET    verifies POST /api/billing/webhooks/stripe
 //	GATEHOUSE_STRIPE_API_BASE          another Stripe API URL (tests: stripe-mock)
+//	GATEHOUSE_STRIPE_JS_URL            where the payment page loads Stripe.js (default https://js.stripe.com/v3/)
 func billingSettings(o options) (server.BillingSettings, error) {
 	var problems []string
 	s := server.BillingSettings{
@@ -42,6 +44,7 @@ func billingSettings(o options) (server.BillingSettings, error) {
 			PublishableKey: env("GATEHOUSE_STRIPE_PUBLISHABLE_KEY", ""),
 			WebhookSecret:  env("GATEHOUSE_STRIPE_WEBHOOK_SECRET", ""),
 			APIBase:        env("GATEHOUSE_STRIPE_API_BASE", ""),
+			JSURL:          env("GATEHOUSE_STRIPE_JS_URL", server.DefaultStripeJSURL),
 		},
 	}
 	days := o.BillingNoticeDays
@@ -58,6 +61,9 @@ func billingSettings(o options) (server.BillingSettings, error) {
 			problems = append(problems, fmt.Sprintf("GATEHOUSE_BILLING_TAX_RATE_BP %q: want basis points from 0 to 10000 (100 = 1%%)", v))
 		}
 		s.TaxRateBP = bp
+	}
+	if u, err := url.Parse(s.Stripe.JSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("GATEHOUSE_STRIPE_JS_URL %q: want an absolute http(s) URL", s.Stripe.JSURL))
 	}
 	if s.Stripe.SecretKey != "" && s.Stripe.WebhookSecret == "" {
 		problems = append(problems, "GATEHOUSE_STRIPE_WEBHOOK_SECRET: required with GATEHOUSE_STRIPE_SECRET_KEY (card payments are confirmed by the webhook)")

@@ -45,3 +45,13 @@ func TestBillingJobsRunFromTheCLI(t *testing.T) {
 		}
 	}
 }
+
+func TestServeRefusesABadStripeJSURL(t *testing.T) {
+	for _, bad := range []string{"/v3/", "ftp://js.example/v3/", "javascript:alert(1)"} {
+		t.Setenv("GATEHOUSE_STRIPE_JS_URL", bad)
+		code, out, errOut := runCLI(t, "", "serve", "--http", "127.0.0.1:0", "--data-dir", t.TempDir())
+		if code == 0 || !strings.Contains(out+errOut, "GATEHOUSE_STRIPE_JS_URL") {
+			t.Fatalf("serve with GATEHOUSE_STRIPE_JS_URL=%q: exit %d\n%s%s", bad, code, out, errOut)
+		}
+	}
+}

@@ -283,6 +283,7 @@ var migrations = []*gormigrate.Migration{
 	migration0007,
 	migration0008,
 	migration0011,
+	migration0012,
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

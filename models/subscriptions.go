@@ -39,30 +39,35 @@ type Subscription struct {
 	Currency  string `json:"currency"`
 	// UserID is set for personal plans (Solo) only; OrganizationID for
 	// organization plans (Team) only. Both nil: the workspace was deleted.
-	UserID             *uint64    `json:"user_id"`
-	OrganizationID     *uint64    `json:"organization_id"`
-	WorkspaceName      string     `json:"workspace_name"`
-	CreatedByID        *uint64    `json:"created_by_id"`
-	Status             string     `json:"status"`
-	Provider           string     `json:"provider"`
-	PaymentMethod      string     `json:"payment_method"`
-	ProviderRef        string     `json:"-"`
-	CurrentPeriodStart time.Time  `json:"current_period_start"`
-	CurrentPeriodEnd   time.Time  `json:"current_period_end"`
-	CancelAtPeriodEnd  bool       `json:"cancel_at_period_end"`
-	CancelRequestedAt  *time.Time `json:"cancel_requested_at"`
-	CancelReason       string     `json:"cancel_reason"`
-	CancelComment      string     `json:"cancel_comment"`
-	EndedAt            *time.Time `json:"ended_at"`
-	CreditCents        int64      `json:"credit_cents"`
-	DiscountPercent    int        `json:"discount_percent"`
-	DiscountUntil      *time.Time `json:"discount_until"`
-	PONumber           string     `json:"po_number"`
-	PastDueAt          *time.Time `json:"past_due_at"`
-	NoticeSentAt       *time.Time `json:"notice_sent_at"`
-	CleanupDoneAt      *time.Time `json:"cleanup_done_at"`
-	CreatedAt          time.Time  `json:"created_date"`
-	UpdatedAt          time.Time  `json:"updated_date"`
+	UserID         *uint64 `json:"user_id"`
+	OrganizationID *uint64 `json:"organization_id"`
+	WorkspaceName  string  `json:"workspace_name"`
+	CreatedByID    *uint64 `json:"created_by_id"`
+	Status         string  `json:"status"`
+	Provider       string  `json:"provider"`
+	PaymentMethod  string  `json:"payment_method"`
+	ProviderRef    string  `json:"-"`
+	// ProviderCustomer and ProviderPaymentMethod are the provider's ids of
+	// the customer and of the card saved at the first card payment (renewals
+	// are charged to it).
+	ProviderCustomer      string     `json:"-"`
+	ProviderPaymentMethod string     `json:"-"`
+	CurrentPeriodStart    time.Time  `json:"current_period_start"`
+	CurrentPeriodEnd      time.Time  `json:"current_period_end"`
+	CancelAtPeriodEnd     bool       `json:"cancel_at_period_end"`
+	CancelRequestedAt     *time.Time `json:"cancel_requested_at"`
+	CancelReason          string     `json:"cancel_reason"`
+	CancelComment         string     `json:"cancel_comment"`
+	EndedAt               *time.Time `json:"ended_at"`
+	CreditCents           int64      `json:"credit_cents"`
+	DiscountPercent       int        `json:"discount_percent"`
+	DiscountUntil         *time.Time `json:"discount_until"`
+	PONumber              string     `json:"po_number"`
+	PastDueAt             *time.Time `json:"past_due_at"`
+	NoticeSentAt          *time.Time `json:"notice_sent_at"`
+	CleanupDoneAt         *time.Time `json:"cleanup_done_at"`
+	CreatedAt             time.Time  `json:"created_date"`
+	UpdatedAt             time.Time  `json:"updated_date"`
 }
 
 // TableName keeps the billing tables together.

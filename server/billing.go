@@ -14,11 +14,27 @@ import (
 	"github.com/gatehouse/gatehouse/policies"
 )
 
+// useBilling sets the billing service and the Content-Security-Policy that
+// goes with it (Stripe.js allowed only when card payments are on).
+func (s *Server) useBilling(b *Billing) {
+	s.billing = b
+	s.csp = contentSecurityPolicy
+	if b.stripe == nil {
+		return
+	}
+	csp, err := paymentCSP(b.settings.Stripe.JSURL)
+	if err != nil { // New refused it already; keep the strict policy
+		s.log.Error("card payments: bad Stripe.js URL", "err", err)
+		return
+	}
+	s.csp = csp
+}
+
 // billingRoutes mounts /api/billing (see docs/billing-api.md).
 func (s *Server) billingRoutes(api fiber.Router) {
 	if s.billing == nil {
-		s.billing = NewBilling(BillingDeps{DB: s.db, Clock: s.clock, Logger: s.log, Mailer: s.mailer, Plans: s.plans,
-			Settings: s.cfg.Billing, BaseURL: s.cfg.BaseURL})
+		s.useBilling(NewBilling(BillingDeps{DB: s.db, Clock: s.clock, Logger: s.log, Mailer: s.mailer, Plans: s.plans,
+			Settings: s.cfg.Billing, BaseURL: s.cfg.BaseURL}))
 	}
 	g := api.Group("/billing")
 	g.Get("/plans", s.billingPlans)
@@ -377,9 +393,9 @@ func (s *Server) billingPaymentMethods(c *fiber.Ctx) error {
 	}
 	b := s.billing
 	card := fiber.Map{"id": models.PayCard, "name": "Card", "provider": "stripe", "available": b.stripe != nil,
-		"publishable_key": b.settings.Stripe.PublishableKey}
+		"publishable_key": b.settings.Stripe.PublishableKey, "js_url": b.settings.Stripe.JSURL}
 	if b.stripe == nil {
-		card["publishable_key"] = ""
+		card["publishable_key"], card["js_url"] = "", ""
 	}
 	return sendJSON(c, fiber.StatusOK, fiber.Map{"default": models.PayBankTransfer, "methods": []fiber.Map{
 		{"id": models.PayBankTransfer, "name": "Invoice / bank transfer", "provider": "manual", "available": true,

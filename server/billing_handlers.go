@@ -23,14 +23,16 @@ type ownerBody struct {
 }
 
 type subscriptionBody struct {
-	ID                 uint64        `json:"id"`
-	Plan               string        `json:"plan"`
-	PlanName           string        `json:"plan_name"`
-	Period             string        `json:"period"`
-	Quantity           int           `json:"quantity"`
-	UnitCents          int64         `json:"unit_cents"`
-	AmountCents        int64         `json:"amount_cents"`
-	Currency           string        `json:"currency"`
+	ID          uint64 `json:"id"`
+	Plan        string `json:"plan"`
+	PlanName    string `json:"plan_name"`
+	Period      string `json:"period"`
+	Quantity    int    `json:"quantity"`
+	UnitCents   int64  `json:"unit_cents"`
+	AmountCents int64  `json:"amount_cents"`
+	Currency    string `json:"currency"`
+	// CardOnFile: renewals are charged to the card saved at a card payment.
+	CardOnFile         bool          `json:"card_on_file"`
 	OrganizationID     *uint64       `json:"organization_id"`
 	UserID             *uint64       `json:"user_id"`
 	WorkspaceName      string        `json:"workspace_name"`
@@ -96,7 +98,8 @@ func (s *Server) subscriptionBodies(c *fiber.Ctx, subs []models.Subscription) ([
 			CurrentPeriodEnd: sub.CurrentPeriodEnd, CancelAtPeriodEnd: sub.CancelAtPeriodEnd, CancelRequestedAt: sub.CancelRequestedAt,
 			CancelReason: sub.CancelReason, CancelComment: sub.CancelComment, EndedAt: sub.EndedAt, CreditCents: sub.CreditCents,
 			PONumber: sub.PONumber, PastDueAt: sub.PastDueAt, NoticeSentAt: sub.NoticeSentAt, CleanupDoneAt: sub.CleanupDoneAt,
-			CreatedDate: sub.CreatedAt, UpdatedDate: sub.UpdatedAt}
+			CreatedDate: sub.CreatedAt, UpdatedDate: sub.UpdatedAt,
+			CardOnFile: sub.ProviderPaymentMethod != "" && sub.PaymentMethod == models.PayCard}
 		if sub.NoticeSentAt != nil && sub.CleanupDoneAt == nil {
 			d := sub.NoticeSentAt.Add(s.billing.settings.NoticePeriod)
 			b.DeletionDueAt = &d

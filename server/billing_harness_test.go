@@ -24,8 +24,8 @@ func newBillingEnv(t *testing.T, smtp bool, settings BillingSettings) *billingEn
 func newBillingEnvDB(t *testing.T, db *models.DB, smtp bool, settings BillingSettings) *billingEnv {
 	t.Helper()
 	env := newAccountsEnv(t, envOptions{verification: "none", smtp: smtp, plans: models.DefaultCatalog(), db: db, authBudget: 10000})
-	env.srv.billing = NewBilling(BillingDeps{DB: env.db, Clock: env.clock, Logger: env.srv.log, Mailer: env.mailer,
-		Plans: env.srv.plans, Settings: settings, BaseURL: env.URL})
+	env.srv.useBilling(NewBilling(BillingDeps{DB: env.db, Clock: env.clock, Logger: env.srv.log, Mailer: env.mailer,
+		Plans: env.srv.plans, Settings: settings, BaseURL: env.URL}))
 	return &billingEnv{env}
 }
 

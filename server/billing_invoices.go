@@ -535,6 +535,9 @@ func (s *Server) billingStripeWebhook(c *fiber.Ctx) error {
 			}
 			s.logger(c).Info("stripe payment for an invoice that is not open", "invoice", inv.Number, "detail", be.msg)
 		}
+		if err := s.billing.SaveCard(ctx, inv, &pi); err != nil {
+			return err
+		}
 	case "payment_intent.payment_failed":
 		s.logger(c).Warn("stripe card payment failed", "event", ev.ID)
 	default:

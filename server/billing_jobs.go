@@ -20,7 +20,8 @@ import (
 
 // RunRenew starts the next period of every active subscription whose period
 // ended by at (not set to cancel) and issues its invoice, catching up
-// several periods when runs were missed. Subscriptions whose workspace was
+// several periods when runs were missed, then charges the open card
+// invoices of subscriptions with a saved card. Subscriptions whose workspace was
 // deleted end instead.
 func (b *Billing) RunRenew(ctx context.Context, at time.Time) (renewed int, err error) {
 	var ids []uint64
@@ -38,6 +39,9 @@ func (b *Billing) RunRenew(ctx context.Context, at time.Time) (renewed int, err 
 	}
 	if renewed > 0 {
 		b.mailer.Wake()
+	}
+	if _, err := b.chargeSavedCards(ctx, at); err != nil {
+		return renewed, err
 	}
 	return renewed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stripe/stripe-go/v82"
 	"gorm.io/gorm"
 
 	"github.com/gatehouse/gatehouse/models"
@@ -564,7 +565,9 @@ func (b *Billing) Quote(ctx context.Context, plan models.Plan, qty int, ws model
 	return q, nil
 }
 
-// StartPayment asks the invoice's provider how to pay it.
+// StartPayment asks the invoice's provider how to pay it. The provider's
+// customer is kept on the subscription so every later payment (and the
+// card saved by it) belongs to the same payer.
 func (b *Billing) StartPayment(ctx context.Context, inv *models.Invoice, method string) (*PaymentInfo, error) {
 	if inv.Kind != models.KindInvoice || inv.Status != models.InvoiceOpen {
 		return nil, conflict("Only an open invoice can be paid (%s is %s).", inv.Number, inv.Status)
@@ -572,17 +575,100 @@ func (b *Billing) StartPayment(ctx context.Context, inv *models.Invoice, method 
 	if method == "" {
 		method = inv.PaymentMethod
 	}
-	email := inv.BillToInfo().Email
-	info, ref, err := b.provider(method).StartPayment(ctx, inv, email)
+	var sub models.Subscription
+	if inv.SubscriptionID != nil {
+		if err := b.db.WithContext(ctx).Take(&sub, *inv.SubscriptionID).Error; err != nil {
+			return nil, fmt.Errorf("load the subscription of %s: %w", inv.Number, err)
+		}
+	}
+	start, err := b.provider(method).StartPayment(ctx, PaymentRequest{Invoice: inv, Email: inv.BillToInfo().Email, Customer: sub.ProviderCustomer})
 	if err != nil {
 		return nil, err
 	}
-	upd := map[string]any{"payment_method": method, "updated_at": b.clock.Now()}
-	if ref != "" {
-		upd["provider_ref"] = ref
-	}
-	if err := b.db.WithContext(ctx).Model(inv).Where("status = ?", models.InvoiceOpen).Updates(upd).Error; err != nil {
+	now := b.clock.Now()
+	err = b.tx(ctx, func(tx *gorm.DB) error {
+		upd := map[string]any{"payment_method": method, "updated_at": now}
+		if start.Ref != "" {
+			upd["provider_ref"] = start.Ref
+		}
+		if err := tx.Model(inv).Where("status = ?", models.InvoiceOpen).Updates(upd).Error; err != nil {
+			return fmt.Errorf("record the payment of %s: %w", inv.Number, err)
+		}
+		if sub.ID != 0 && start.Customer != "" && start.Customer != sub.ProviderCustomer {
+			if err := tx.Model(&sub).Updates(map[string]any{"provider_customer": start.Customer, "updated_at": now}).Error; err != nil {
+				return fmt.Errorf("record the payer of %s: %w", inv.Number, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return &info, nil
+	return &start.Info, nil
+}
+
+// SaveCard remembers the card of a succeeded payment intent that asked to
+// keep it (setup_future_usage=off_session) as the one renewals of the
+// invoice's subscription are charged to.
+func (b *Billing) SaveCard(ctx context.Context, inv *models.Invoice, pi *stripe.PaymentIntent) error {
+	if inv.SubscriptionID == nil || pi.PaymentMethod == nil || pi.PaymentMethod.ID == "" || pi.Customer == nil || pi.Customer.ID == "" ||
+		pi.SetupFutureUsage != stripe.PaymentIntentSetupFutureUsageOffSession {
+		return nil
+	}
+	err := b.db.WithContext(ctx).Model(&models.Subscription{}).Where("id = ?", *inv.SubscriptionID).
+		Updates(map[string]any{"provider_customer": pi.Customer.ID, "provider_payment_method": pi.PaymentMethod.ID, "updated_at": b.clock.Now()}).Error
+	if err != nil {
+		return fmt.Errorf("save the card of %s: %w", inv.Number, err)
+	}
+	return nil
+}
+
+// chargeSavedCards charges, without the payer, every open card invoice of a
+// subscription with a saved card that was not tried yet. A charge that does
+// not succeed at once leaves the invoice open (the webhook settles a late
+// success; the owner can pay it on the payment page), and one payer's
+// failure does not stop the others.
+func (b *Billing) chargeSavedCards(ctx context.Context, at time.Time) (charged int, err error) {
+	if b.stripe == nil {
+		return 0, nil
+	}
+	type row struct {
+		InvoiceID             uint64
+		ProviderCustomer      string
+		ProviderPaymentMethod string
+	}
+	var rows []row
+	err = b.db.WithContext(ctx).Table("billing_invoices AS i").
+		Select("i.id AS invoice_id, s.provider_customer, s.provider_payment_method").
+		Joins("JOIN billing_subscriptions s ON s.id = i.subscription_id").
+		Where("i.kind = ? AND i.status = ? AND i.payment_method = ? AND i.provider_ref = ''", models.KindInvoice, models.InvoiceOpen, models.PayCard).
+		Where("s.provider_customer <> '' AND s.provider_payment_method <> ''").
+		Order("i.id").Scan(&rows).Error
+	if err != nil {
+		return 0, fmt.Errorf("find card invoices to charge: %w", err)
+	}
+	for _, r := range rows {
+		inv, err := b.db.InvoiceByID(ctx, r.InvoiceID)
+		if err != nil {
+			return charged, err
+		}
+		res, err := b.stripe.ChargeSaved(ctx, inv, r.ProviderCustomer, r.ProviderPaymentMethod)
+		if err != nil {
+			b.log.Warn("charging the saved card failed; the invoice stays open", "invoice", inv.Number, "err", err)
+			continue
+		}
+		if err := b.db.WithContext(ctx).Model(inv).Where("status = ? AND provider_ref = ''", models.InvoiceOpen).
+			Updates(map[string]any{"provider_ref": res.Ref, "updated_at": at}).Error; err != nil {
+			return charged, fmt.Errorf("record the charge of %s: %w", inv.Number, err)
+		}
+		if !res.Succeeded {
+			b.log.Info("the saved card was not charged at once; the invoice stays open", "invoice", inv.Number, "status", res.Status)
+			continue
+		}
+		if _, err := b.MarkPaid(ctx, inv.ID, at, "card payment "+res.Ref+" (saved card)", res.Ref); err != nil {
+			return charged, err
+		}
+		charged++
+	}
+	return charged, nil
 }

@@ -42,7 +42,13 @@ type StripeSettings struct {
 	WebhookSecret  string
 	// APIBase overrides https://api.stripe.com (tests: stripe-mock).
 	APIBase string
+	// JSURL is where the payment page loads Stripe.js from (default
+	// DefaultStripeJSURL); its origin joins the Content-Security-Policy.
+	JSURL string
 }
+
+// DefaultStripeJSURL is Stripe.js v3 as Stripe serves it.
+const DefaultStripeJSURL = "https://js.stripe.com/v3/"
 
 // Defaults of BillingSettings.
 const (
@@ -67,6 +73,9 @@ func (b BillingSettings) withDefaults() BillingSettings {
 	}
 	if b.BankDetails == "" {
 		b.BankDetails = "Ask your administrator for the bank account details."
+	}
+	if b.Stripe.JSURL == "" {
+		b.Stripe.JSURL = DefaultStripeJSURL
 	}
 	return b
 }
@@ -114,7 +123,7 @@ func NewBilling(d BillingDeps) *Billing {
 		settings: d.Settings.withDefaults(), baseURL: strings.TrimRight(d.BaseURL, "/")}
 	b.manual = manualProvider{bank: b.settings.BankDetails}
 	if d.Settings.Stripe.SecretKey != "" {
-		b.stripe = newStripeProvider(d.Settings.Stripe)
+		b.stripe = newStripeProvider(b.settings.Stripe)
 	}
 	return b
 }

@@ -152,3 +152,146 @@ func TestBillingStripeMock(t *testing.T) {
 		t.Fatalf("refund through Stripe %+v", stored)
 	}
 }
+
+// savedCardEvent is payment_intent.succeeded for an intent that saved its
+// card for later (setup_future_usage=off_session).
+func savedCardEvent(t *testing.T, eventID, piID string, invoiceID uint64, amount int64, customer, card string) []byte {
+	t.Helper()
+	raw, err := json.Marshal(map[string]any{
+		"id": eventID, "object": "event", "api_version": stripe.APIVersion, "type": "payment_intent.succeeded",
+		"data": map[string]any{"object": map[string]any{"id": piID, "object": "payment_intent", "amount": amount, "currency": "usd",
+			"status": "succeeded", "customer": customer, "payment_method": card, "setup_future_usage": "off_session",
+			"metadata": map[string]string{"invoice_id": fmt.Sprint(invoiceID)}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// TestBillingStripeSavedCard runs against stripe-mock: the first card
+// payment creates the customer and asks Stripe to keep the card; the
+// webhook saves it; the renewal job charges the renewal invoice to it
+// without the owner, once, and the webhook of that charge pays it.
+func TestBillingStripeSavedCard(t *testing.T) {
+	base := os.Getenv("GATEHOUSE_TEST_STRIPE_MOCK")
+	if base == "" {
+		t.Skip("GATEHOUSE_TEST_STRIPE_MOCK is not set (stripe-mock URL)")
+	}
+	e := newBillingEnv(t, false, BillingSettings{Stripe: StripeSettings{SecretKey: "sk_test_123", PublishableKey: "pk_test_123",
+		WebhookSecret: testWebhookSecret, APIBase: base}})
+	ctx := context.Background()
+	u := e.user("blsaved")
+	res := e.subscribe(u, map[string]any{"plan": "solo", "payment_method": "card"})
+	if res.Payment == nil || res.Payment.JSURL != DefaultStripeJSURL {
+		t.Fatalf("card payment without the Stripe.js URL: %+v", res.Payment)
+	}
+	var sub models.Subscription
+	if err := e.db.Take(&sub, res.Subscription.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sub.ProviderCustomer, "cus_") || sub.ProviderPaymentMethod != "" {
+		t.Fatalf("subscription after the first payment intent: customer %q card %q", sub.ProviderCustomer, sub.ProviderPaymentMethod)
+	}
+	// Paying again reuses the customer.
+	customer := sub.ProviderCustomer
+	expect(t, u.do("POST", fmt.Sprintf("/api/billing/invoices/%d/pay", res.Invoice.ID), map[string]any{"payment_method": "card"}), 200)
+	inv, _ := e.db.InvoiceByID(ctx, res.Invoice.ID)
+	expect(t, postWebhook(t, e, savedCardEvent(t, "evt_saved_1", inv.ProviderRef, inv.ID, inv.TotalCents, customer, "pm_card_visa"), testWebhookSecret), 200)
+	if err := e.db.Take(&sub, sub.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if sub.ProviderCustomer != customer || sub.ProviderPaymentMethod != "pm_card_visa" || sub.Status != models.SubActive {
+		t.Fatalf("subscription after the paid first invoice: %+v", sub)
+	}
+	var body subscriptionBody
+	decode(t, u.do("GET", fmt.Sprintf("/api/billing/subscriptions/%d", sub.ID), nil), 200, &body)
+	if !body.CardOnFile {
+		t.Fatal("card_on_file is false after a card payment that saved the card")
+	}
+
+	e.clock.Set(sub.CurrentPeriodEnd)
+	if n, err := e.billing().RunRenew(ctx, e.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("renew: %d, %v", n, err)
+	}
+	var renewal models.Invoice
+	if err := e.db.Where("subscription_id = ? AND id <> ?", sub.ID, inv.ID).Take(&renewal).Error; err != nil {
+		t.Fatal(err)
+	}
+	// stripe-mock answers every intent as requires_payment_method: the
+	// charge was made (its intent is on the invoice) and waits for Stripe.
+	if renewal.Status != models.InvoiceOpen || !strings.HasPrefix(renewal.ProviderRef, "pi_") || renewal.PaymentMethod != models.PayCard {
+		t.Fatalf("renewal invoice after the saved-card charge: %+v", renewal)
+	}
+	charged := renewal.ProviderRef
+	if _, err := e.billing().RunRenew(ctx, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := e.db.InvoiceByID(ctx, renewal.ID); again.ProviderRef != charged {
+		t.Fatalf("a rerun charged again: %q then %q", charged, again.ProviderRef)
+	}
+	expect(t, postWebhook(t, e, savedCardEvent(t, "evt_saved_2", charged, renewal.ID, renewal.TotalCents, customer, "pm_card_visa"), testWebhookSecret), 200)
+	if got, _ := e.db.InvoiceByID(ctx, renewal.ID); got.Status != models.InvoicePaid {
+		t.Fatalf("renewal invoice after Stripe confirmed the charge: %s", got.Status)
+	}
+}
+
+// TestPaymentCSP: the page may load Stripe.js (and its frames and API)
+// only when card payments are configured, and only from the configured
+// origin.
+func TestPaymentCSP(t *testing.T) {
+	cases := []struct {
+		name, jsURL  string
+		want, absent []string
+		bad          bool
+	}{
+		{name: "stripe", jsURL: DefaultStripeJSURL,
+			want: []string{"script-src 'self' https://js.stripe.com;", "frame-src https://js.stripe.com https://hooks.stripe.com;",
+				"connect-src 'self' https://js.stripe.com https://api.stripe.com;", "frame-ancestors 'none'", "object-src 'none'"}},
+		{name: "mirror", jsURL: "http://127.0.0.1:9999/v3/",
+			want:   []string{"script-src 'self' http://127.0.0.1:9999;", "frame-src http://127.0.0.1:9999;"},
+			absent: []string{"stripe.com"}},
+		{name: "relative", jsURL: "/v3/", bad: true},
+		{name: "javascript", jsURL: "javascript:alert(1)", bad: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := paymentCSP(tc.jsURL)
+			if tc.bad {
+				if err == nil {
+					t.Fatalf("accepted %q: %s", tc.jsURL, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("CSP %q lacks %q", got, w)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(got, a) {
+					t.Errorf("CSP %q has %q", got, a)
+				}
+			}
+		})
+	}
+	// Served: the default policy without Stripe, the widened one with it.
+	plain := newBillingEnv(t, false, BillingSettings{})
+	withCard := newBillingEnv(t, false, BillingSettings{Stripe: StripeSettings{SecretKey: "sk_test_123", WebhookSecret: testWebhookSecret, APIBase: "http://127.0.0.1:1"}})
+	for _, c := range []struct {
+		env  *billingEnv
+		want string
+	}{{plain, contentSecurityPolicy}, {withCard, "script-src 'self' https://js.stripe.com;"}} {
+		res, err := http.Get(c.env.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Security-Policy"); !strings.Contains(got, c.want) {
+			t.Errorf("served CSP %q, want it to contain %q", got, c.want)
+		}
+	}
+}

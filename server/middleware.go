@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -115,13 +116,36 @@ func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 }
 
 // contentSecurityPolicy is what the embedded SPA needs and nothing more.
+// With card payments configured the payment page also loads Stripe.js,
+// which runs its card field in a frame and talks to Stripe's API: see
+// paymentCSP.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; " +
 	"base-uri 'self'; form-action 'self'; object-src 'none'"
 
+// paymentCSP widens contentSecurityPolicy for Stripe.js loaded from jsURL:
+// its origin may serve scripts, frames and API calls; with Stripe's own
+// URL also hooks.stripe.com (3-D Secure frames) and api.stripe.com.
+func paymentCSP(jsURL string) (string, error) {
+	u, err := url.Parse(jsURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("Stripe.js URL %q: want an absolute http(s) URL", jsURL)
+	}
+	origin := u.Scheme + "://" + u.Host
+	frames, connect, images := origin, origin, ""
+	if origin == "https://js.stripe.com" {
+		frames += " https://hooks.stripe.com"
+		connect += " https://api.stripe.com"
+		images = " https://*.stripe.com"
+	}
+	return "default-src 'self'; script-src 'self' " + origin + "; style-src 'self' 'unsafe-inline'; " +
+		"img-src 'self' data:" + images + "; font-src 'self' data:; connect-src 'self' " + connect + "; frame-src " + frames + "; " +
+		"frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'", nil
+}
+
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
