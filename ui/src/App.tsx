@@ -28,6 +28,7 @@ const BillingPage = lazy(() => import('./pages/BillingPage'));
 const PlansPage = lazy(() => import('./billing/PlansPage'));
 const SubscribePage = lazy(() => import('./billing/SubscribePage'));
 const ManageSubscriptionPage = lazy(() => import('./billing/ManageSubscriptionPage'));
+const PayInvoicePage = lazy(() => import('./billing/PayInvoicePage'));
 const BillingAdminPage = lazy(() => import('./pages/admin/BillingAdminPage'));
 const AdminUsersPage = lazy(() => import('./pages/admin/AdminUsersPage'));
 const AdminOutboxPage = lazy(() => import('./pages/admin/AdminOutboxPage'));
@@ -82,6 +83,7 @@ export function App() {
         <Route path="billing/plans" element={<PlansPage />} />
         <Route path="billing/subscribe" element={<SubscribePage />} />
         <Route path="billing/subscriptions/:id" element={<ManageSubscriptionPage />} />
+        <Route path="billing/invoices/:id/pay" element={<PayInvoicePage />} />
         <Route path="admin/billing" element={<RequireAdmin><BillingAdminPage /></RequireAdmin>} />
         <Route path="admin/users" element={<RequireAdmin><AdminUsersPage /></RequireAdmin>} />
         <Route path="admin/outbox" element={<RequireAdmin><AdminOutboxPage /></RequireAdmin>} />

@@ -1,18 +1,25 @@
 import type { ReactNode } from 'react';
-import { Anchor, Badge, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Link } from 'react-router';
+import { Anchor, Badge, Group, Table, Text, VisuallyHidden } from '@mantine/core';
 import { formatDate } from '../lib/format';
 import { billingApi } from './api';
 import { invoiceStatus, KIND_LABELS } from './labels';
 import { formatMoney } from './money';
 import type { Invoice } from './types';
 
-/** Invoice history: number, date, total, status and a printable view (new tab). */
-export function InvoiceTable({ invoices, caption, showWorkspace = false, actions }: {
+/** An open invoice that is paid by card on our payment page. */
+export const payableByCard = (inv: Pick<Invoice, 'status' | 'kind' | 'payment_method'>) =>
+  inv.status === 'open' && inv.kind === 'invoice' && inv.payment_method === 'card';
+
+/** Invoice history: number, date, total, status, a printable view (new tab) and Pay for open card invoices. */
+export function InvoiceTable({ invoices, caption, showWorkspace = false, actions, pay = !actions }: {
   invoices: Invoice[];
   caption: string;
   showWorkspace?: boolean;
   /** Extra controls per row (admin). */
   actions?: (inv: Invoice) => ReactNode;
+  /** Link open card invoices to the payment page (default: unless `actions` makes this the admin's table). */
+  pay?: boolean;
 }) {
   if (!invoices.length) {
     return (
@@ -55,9 +62,16 @@ export function InvoiceTable({ invoices, caption, showWorkspace = false, actions
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  <Anchor href={billingApi.printUrl(inv)} target="_blank" rel="noopener" size="sm">
-                    Show <VisuallyHidden>{`${KIND_LABELS[inv.kind]?.toLowerCase() ?? 'invoice'} ${inv.number}`}</VisuallyHidden>
-                  </Anchor>
+                  <Group gap="sm" wrap="nowrap" display="inline-flex">
+                    <Anchor href={billingApi.printUrl(inv)} target="_blank" rel="noopener" size="sm">
+                      Show <VisuallyHidden>{`${KIND_LABELS[inv.kind]?.toLowerCase() ?? 'invoice'} ${inv.number}`}</VisuallyHidden>
+                    </Anchor>
+                    {pay && payableByCard(inv) ? (
+                      <Anchor component={Link} to={`/billing/invoices/${inv.id}/pay`} size="sm" fw={600}>
+                        Pay <VisuallyHidden>{`invoice ${inv.number}`}</VisuallyHidden>
+                      </Anchor>
+                    ) : null}
+                  </Group>
                   {actions ? actions(inv) : null}
                 </Table.Td>
               </Table.Tr>

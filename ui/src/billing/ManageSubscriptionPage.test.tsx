@@ -22,6 +22,7 @@ function setup(sub: Subscription, routes: Record<string, (c: RecordedCall) => Re
   renderApp(
     <Routes>
       <Route path="/billing/subscriptions/:id" element={<ManageSubscriptionPage />} />
+      <Route path="/billing/invoices/:id/pay" element={<p data-testid="pay-page">pay page</p>} />
     </Routes>,
     `/billing/subscriptions/${sub.id}`,
   );
@@ -161,6 +162,42 @@ describe('ManageSubscriptionPage', () => {
     await user.click(save);
     expect(await screen.findByText('Payment method saved')).toBeTruthy();
     expect(writes()[0]!.body).toEqual({ payment_method: 'card' });
+  });
+
+  it('card: says renewals go to the saved card, and links an unpaid card invoice to the payment page', async () => {
+    setup(subscription({ payment_method: 'card', provider: 'stripe', card_on_file: true }), {
+      'GET /api/billing/invoices': () => json(200, page([invoice({ id: 30, number: 'INV-2026-000030', status: 'open', payment_method: 'card' }), invoice()])),
+    });
+    const summary = await screen.findByRole('region', { name: 'Summary' });
+    expect(summary.textContent).toContain('Renewals are charged to the card you paid with.');
+    const pay = await within(summary).findByRole('link', { name: 'Pay it now' });
+    expect(pay.getAttribute('href')).toBe('/billing/invoices/30/pay');
+    const history = screen.getByRole('table', { name: 'Invoices of this subscription' });
+    expect(within(history).getByRole('link', { name: 'Pay invoice INV-2026-000030' }).getAttribute('href')).toBe('/billing/invoices/30/pay');
+  });
+
+  it('without a saved card says nothing about automatic renewals', async () => {
+    setup(subscription({ payment_method: 'card', provider: 'stripe', card_on_file: false }));
+    const summary = await screen.findByRole('region', { name: 'Summary' });
+    await screen.findByRole('table', { name: 'Invoices of this subscription' });
+    expect(summary.textContent).not.toContain('Renewals are charged');
+  });
+
+  it('a renewal to pay by card goes to the payment page', async () => {
+    const user = userEvent.setup({ delay: null, advanceTimers: () => {} });
+    setup(subscription({ status: 'cancelled', ended_at: '2026-11-10T00:00:00Z', payment_method: 'card', provider: 'stripe' }), {
+      'POST /api/billing/subscriptions/7/renew': () =>
+        json(200, {
+          subscription: subscription({ status: 'incomplete', payment_method: 'card' }),
+          invoice: invoice({ id: 31, number: 'INV-2026-000031', status: 'open', payment_method: 'card' }),
+          payment: { provider: 'stripe', method: 'card', status: 'requires_payment_method', client_secret: 'pi_3_secret_4', publishable_key: 'pk_test' },
+        }),
+    });
+    await user.click(await screen.findByRole('button', { name: 'Renew' }));
+    const d = await screen.findByRole('dialog', { name: 'Renew the subscription' });
+    await user.click(within(d).getByRole('checkbox', { name: 'I agree to the refund policy' }));
+    await user.click(within(d).getByRole('button', { name: 'Renew' }));
+    expect(await screen.findByTestId('pay-page')).toBeTruthy();
   });
 
   it('an ended subscription asks for the refund policy again to renew', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Anchor, Badge, Button, Checkbox, Group, Modal, NativeSelect, Radio, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { errorMessage, ValidationError } from '../api/errors';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -14,7 +14,7 @@ import { useLoader } from '../lib/useLoader';
 import { billingApi, DEFAULT_QUOTE_MIN_ANNUAL_CENTS, estimateAnnualSwitch, estimateSeatChange } from './api';
 import { BillingDetailsFields, DETAILS_FIELD_MAP, detailsBody, detailsOf, EMPTY_DETAILS, validateDetails } from './BillingDetailsFields';
 import { RefundPolicyModal } from './RefundPolicy';
-import { InvoiceTable } from './InvoiceTable';
+import { InvoiceTable, payableByCard } from './InvoiceTable';
 import { BANK_TRANSFER_NOTE, CANCEL_REASONS, paymentMethodLabel, PERIOD_LABELS, subscriptionStatus, subscriptionTitle } from './labels';
 import { formatMoney } from './money';
 import type { BillingDetails, PaymentMethods, Subscription, SubscriptionChange } from './types';
@@ -479,6 +479,7 @@ export default function ManageSubscriptionPage() {
   const { id: idParam } = useParams();
   const id = Number(idParam);
   const { notify } = useNotices();
+  const navigate = useNavigate();
   const { data: sub, setData: setSub, error } = useLoader((signal) => billingApi.subscription(id, signal), [id]);
   const catalog = useLoader((signal) => billingApi.plans(signal), []);
   const methods = useLoader((signal) => billingApi.paymentMethods(signal), []);
@@ -491,7 +492,17 @@ export default function ManageSubscriptionPage() {
   const plan = catalog.data?.plans.find((p) => p.id === sub?.plan);
   const title = sub ? subscriptionTitle(sub, plan?.name) : 'Subscription';
 
+  /** A new invoice to pay by card goes to the payment page; true when it did. */
+  const toCardPayment = (res: SubscriptionChange, what: string) => {
+    const inv = res.invoice;
+    if (!inv || inv.status !== 'open' || res.payment?.method !== 'card' || res.payment.status !== 'requires_payment_method') return false;
+    notify({ color: 'blue', title: what, message: `Pay invoice ${inv.number} by card to finish.` });
+    navigate(`/billing/invoices/${inv.id}/pay`);
+    return true;
+  };
+
   const changed = (res: SubscriptionChange, what: string) => {
+    if (toCardPayment(res, what)) return;
     setSub(res.subscription);
     invoices.reload();
     const inv = res.invoice;
@@ -513,6 +524,7 @@ export default function ManageSubscriptionPage() {
     setRenewError(null);
     try {
       const res = await billingApi.renew(sub.id, agree ? { agree_refund_policy: true } : {});
+      if (toCardPayment(res, 'Subscription renewed')) return;
       setSub(res.subscription);
       invoices.reload();
       notify({
@@ -545,6 +557,7 @@ export default function ManageSubscriptionPage() {
   const changeable = sub.status === 'active' || sub.status === 'past_due';
   const nextInvoice = isOpen(sub) && sub.status !== 'incomplete' ? sub.current_period_end : null;
   const money = (c: number) => formatMoney(c, { currency: sub.currency });
+  const unpaidByCard = invoices.data?.find(payableByCard);
   const poEligible = sub.period === 'annual' && sub.unit_cents * sub.quantity >= (catalog.data?.quote_min_annual_cents ?? DEFAULT_QUOTE_MIN_ANNUAL_CENTS);
 
   return (
@@ -600,6 +613,19 @@ export default function ManageSubscriptionPage() {
           {sub.status === 'incomplete' && sub.payment_method === 'bank_transfer' ? (
             <Text size="sm" mt="md">
               {`The first invoice is waiting for your bank transfer. ${BANK_TRANSFER_NOTE}`}
+            </Text>
+          ) : null}
+          {unpaidByCard ? (
+            <Text size="sm" mt="md">
+              {`Invoice ${unpaidByCard.number} is waiting for your card payment. `}
+              <Anchor component={Link} to={`/billing/invoices/${unpaidByCard.id}/pay`}>
+                Pay it now
+              </Anchor>
+            </Text>
+          ) : null}
+          {sub.card_on_file && !ended ? (
+            <Text size="sm" mt="md" data-card-on-file>
+              Renewals are charged to the card you paid with.
             </Text>
           ) : null}
           {sub.cancel_at_period_end && !ended ? (

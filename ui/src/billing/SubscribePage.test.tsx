@@ -25,6 +25,7 @@ function setup(path: string, subscribe: (c: RecordedCall) => Response = () => js
     <Routes>
       <Route path="/billing/subscribe" element={<SubscribePage />} />
       <Route path="/billing/subscriptions/:id" element={<Where />} />
+      <Route path="/billing/invoices/:id/pay" element={<Where />} />
     </Routes>,
     path,
   );
@@ -98,6 +99,28 @@ describe('SubscribePage', () => {
     expect(within(form).getAllByRole('radio').map((r) => (r as HTMLInputElement).value)).toEqual(['bank_transfer', 'card']);
     expect(within(form).getByLabelText(/Purchase order number/)).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
+  });
+
+  it('card: goes to the payment page of the first invoice instead of finishing here', async () => {
+    const user = userEvent.setup({ delay: null });
+    const { posts } = setup(
+      '/billing/subscribe?plan=solo&period=monthly',
+      () =>
+        json(201, {
+          subscription: subscription({ id: 8, plan: 'solo', organization_id: null, status: 'incomplete', payment_method: 'card', provider: 'stripe' }),
+          invoice: invoice({ id: 21, status: 'open', payment_method: 'card' }),
+          payment: { provider: 'stripe', method: 'card', status: 'requires_payment_method', client_secret: 'pi_1_secret_2', publishable_key: 'pk_test', js_url: 'https://js.stripe.com/v3/' },
+        }),
+      { default: 'card', methods: [METHODS.methods[0]!, { id: 'card', name: 'Card', provider: 'stripe', available: true, publishable_key: 'pk_test' }] },
+    );
+    const form = await screen.findByRole('form', { name: 'Subscribe' });
+    expect((within(form).getByRole('radio', { name: 'Card' }) as HTMLInputElement).checked).toBe(true);
+    await user.type(within(form).getByLabelText(/^Phone number/), '+1 555 0100');
+    await user.type(within(form).getByLabelText(/^Billing address/), '1 Main St');
+    await user.click(within(form).getByRole('checkbox', { name: /I agree to the refund policy/ }));
+    await user.click(within(form).getByRole('button', { name: 'Subscribe and pay' }));
+    await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('/billing/invoices/21/pay'));
+    expect(posts()[1]!.body).toMatchObject({ plan: 'solo', payment_method: 'card' });
   });
 
   it('asks to choose an organization when Team comes without one', async () => {

@@ -83,6 +83,11 @@ function CheckoutForm({ catalog, methods, saved, plan, period, seats, orgSlug, o
       ...(quoteEligible && v.po_number.trim() ? { po_number: v.po_number.trim() } : {}),
     });
     const method = methods.methods.find((m) => m.id === v.payment_method);
+    if (res.invoice?.status === 'open' && res.payment?.method === 'card' && res.payment.status !== 'succeeded') {
+      // The first invoice is paid by card on our own payment page.
+      navigate(`/billing/invoices/${res.invoice.id}/pay`);
+      return;
+    }
     notify({
       color: 'green',
       title: 'Subscription created',
@@ -92,7 +97,7 @@ function CheckoutForm({ catalog, methods, saved, plan, period, seats, orgSlug, o
           ? `Invoice ${res.invoice?.number ?? ''} is in your invoice history. ${BANK_TRANSFER_NOTE}`
           : res.payment?.status === 'succeeded' || res.subscription.status === 'active'
             ? 'Your plan is active.'
-            : `Invoice ${res.invoice?.number ?? ''} is open: payment by ${method?.name.toLowerCase() ?? 'this method'} cannot be finished on this page. Pay it by bank transfer, or ask your administrator.`),
+            : `Invoice ${res.invoice?.number ?? ''} is open: pay it by ${method?.name.toLowerCase() ?? 'this method'} from the invoice history.`),
       autoClose: false,
     });
     navigate(`/billing/subscriptions/${res.subscription.id}`);

@@ -4,6 +4,7 @@ import type {
   BillingDetails,
   Catalog,
   Invoice,
+  InvoicePayment,
   PaymentMethods,
   StoredBillingDetails,
   SubscribeRequest,
@@ -56,6 +57,10 @@ export const billingApi = {
 
   invoices: (q: Query = {}, signal?: AbortSignal) =>
     get<Paginated<Invoice>>(`${B}/invoices`, { page_size: 'all', ...q }, signal).then((p) => p.results),
+  invoice: (id: number, signal?: AbortSignal) => get<Invoice>(`${B}/invoices/${id}`, undefined, signal),
+  /** Starts (or resumes) paying an open invoice; for a card the answer carries what Stripe.js needs. */
+  payInvoice: (id: number, payment_method: string, signal?: AbortSignal) =>
+    apiRequest<InvoicePayment>(`${B}/invoices/${id}/pay`, { method: 'POST', body: { payment_method }, signal, noOrg: true }),
   setInvoicePO: (id: number, po_number: string) => send<Invoice>('PATCH', `${B}/invoices/${id}`, { po_number }),
   /** The printable page of an invoice (opened in a new tab). */
   printUrl: (inv: Pick<Invoice, 'id' | 'print_url'>) => inv.print_url || `${B}/invoices/${inv.id}/print`,

@@ -43,6 +43,8 @@ export interface PaymentMethodInfo {
   available: boolean;
   note?: string;
   publishable_key?: string;
+  /** Where Stripe.js is loaded from (card, when Stripe is configured). */
+  js_url?: string;
 }
 
 export interface PaymentMethods {
@@ -75,6 +77,8 @@ export interface Subscription {
   credit_cents: number;
   discount: { percent: number; until: string | null } | null;
   po_number: string;
+  /** Renewals are charged to the card the last invoice was paid with. */
+  card_on_file?: boolean;
   past_due_at?: string | null;
   notice_sent_at?: string | null;
   deletion_due_at?: string | null;
@@ -150,6 +154,14 @@ export interface Payment {
   instructions?: string;
   client_secret?: string;
   publishable_key?: string;
+  /** Stripe.js to load for a card payment on our own page. */
+  js_url?: string;
+}
+
+/** Answer of POST /api/billing/invoices/{id}/pay. */
+export interface InvoicePayment {
+  invoice: Invoice;
+  payment: Payment | null;
 }
 
 export interface SubscribeRequest {
