@@ -21,3 +21,10 @@ wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1")
   echo "$rps $p99"
 }
+# Pinned runs: the server alone on CPU 0 (Go sizes GOMAXPROCS from the
+# affinity mask, so it schedules on that core only) and wrk alone on CPU 1,
+# so the load generator cannot steal the server's time slices and add its
+# own scheduling delay to the latency measured. Both peers get the same.
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+can_pin() { command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; }

@@ -104,3 +104,14 @@ read -r rps p99 < <(wrk_field "$work/pblogin.txt"); echo "login_rps $rps"; echo 
 # A flood of 1000 concurrent logins: peak RSS.
 wrk -t2 -c1000 -d5s -s "$work/pblogin.lua" "$base/api/collections/users/auth-with-password" >"$work/pbflood.txt" 2>&1 || true
 echo "flood_kb $(hwm_kb $pid)"
+# The self read again, PocketBase pinned to one core and wrk to the other.
+if can_pin; then
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  port=$(free_port); base="http://127.0.0.1:$port"
+  taskset -c "$SERVER_CPU" "$PB" serve --dev=false --http="127.0.0.1:$port" --dir="$work/pbload" >>"$work/pb.log" 2>&1 &
+  pid=$!; pids+=($pid)
+  wait_up $pid "$base/api/health"
+  taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d3s -H "Authorization: $token" "$base/api/collections/users/records/$uid" >/dev/null
+  taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: $token" "$base/api/collections/users/records/$uid" >"$work/pbself_pinned.txt"
+  read -r rps p99 < <(wrk_field "$work/pbself_pinned.txt"); echo "pinned_rps $rps"; echo "pinned_p99 $p99"
+fi

@@ -106,6 +106,23 @@ row "login flood, 1000 conns: peak RSS" "$(awk -v k="$(hwm_kb $spid)" 'BEGIN{pri
 
 kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
 
+# 6b. users/self again with the server pinned to one core and wrk to the
+# other (see lib.sh): the server's own latency without the load generator
+# competing for the same cores.
+if can_pin; then
+  port=$(free_port); base="http://127.0.0.1:$port"
+  taskset -c "$SERVER_CPU" "$BIN" serve --http "127.0.0.1:$port" --data-dir "$work/load" --log-level error --access-log=false >>"$work/server.log" 2>&1 &
+  spid=$!; pids+=($spid)
+  wait_up $spid "$base/healthz"
+  taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d3s -H "Authorization: Token $key" "$base/api/users/self" >/dev/null
+  taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"$DURATION" --latency -H "Authorization: Token $key" "$base/api/users/self" >"$work/self_pinned.txt"
+  read -r rps p99 < <(wrk_field "$work/self_pinned.txt")
+  errs=$(awk '/Non-2xx/ {print $NF}' "$work/self_pinned.txt"); errs=${errs:-0}
+  mine[pinned_rps]=$rps; mine[pinned_p99]=$p99
+  row "users/self, 64 conns, server 1 core, wrk other" "$rps req/s" "p99 ${p99} ms, non-2xx $errs"
+  kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
+fi
+
 # 7. One in-process policy decision (jobs view by a worker assignee in an
 # organization), each call timed: p50 and p99.
 go test -run '^$' -bench 'BenchmarkDecideJobView$' -benchtime 3s ./bench/ >"$work/decide.txt"
@@ -183,6 +200,8 @@ cmp "password logins/s, 32 clients" login_rps higher 1 "/s"
 cmp "password login p99, 32 clients" login_p99 lower 1 ms
 cmp "authenticated self read, req/s, 64 conns" self_rps higher 1000 "k"
 cmp "authenticated self read p99, 64 conns" self_p99 lower 1 ms
+cmp "self read req/s, pinned (1 core each)" pinned_rps higher 1000 "k"
+cmp "self read p99, pinned (1 core each)" pinned_p99 lower 1 ms
 cmp "filtered list, req/s, 64 conns" list_rps higher 1000 "k"
 cmp "filtered list p99, 64 conns" list_p99 lower 1 ms
 cmp "peak RSS under the self-read load" load_kb lower 1024 MB
