@@ -162,6 +162,10 @@ jobs_row() { # $1 = label, $2 = wrk output file
   errs=$(awk '/Non-2xx/ {print $NF}' "$2")
   row "$1" "p95 ${p95} ms" "$rps req/s, target p95 <= 15 ms${errs:+, non-2xx $errs}"
 }
+# 8a. The worker paging through its jobs alone (one client): the latency of
+# one page.
+wrk -t1 -c1 -d"$DURATION" --latency -s bench/jobs_pages.lua -H "Authorization: Token $KEY" -H "X-Organization: $ORG" "$base" >"$work/jobs_one.txt"
+jobs_row "GET /api/jobs?page=N, X-Organization, 1 client" "$work/jobs_one.txt"
 # 8. GET /api/jobs?page=1..PAGES in the worker's organization, 8 connections.
 wrk -t2 -c8 -d"$DURATION" --latency -s bench/jobs_pages.lua -H "Authorization: Token $KEY" -H "X-Organization: $ORG" "$base" >"$work/jobs_org.txt"
 jobs_row "GET /api/jobs?page=N, X-Organization, 8 conns" "$work/jobs_org.txt"
