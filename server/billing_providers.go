@@ -121,20 +121,12 @@ func (p *stripeProvider) StartPayment(ctx context.Context, r PaymentRequest) (Pa
 		}
 		customer = c.ID
 	}
-	params := &stripe.PaymentIntentCreateParams{
-		Amount:             stripe.Int64(inv.TotalCents),
-		Currency:           stripe.String(inv.Currency),
-		Customer:           stripe.String(customer),
-		SetupFutureUsage:   stripe.String(string(stripe.PaymentIntentSetupFutureUsageOffSession)),
-		Description:        stripe.String("Invoice " + inv.Number),
-		PaymentMethodTypes: []*string{stripe.String("card")},
-	}
+	params := invoiceIntent(inv, customer, "gatehouse-invoice-")
+	params.SetupFutureUsage = stripe.String(string(stripe.PaymentIntentSetupFutureUsageOffSession))
+	params.PaymentMethodTypes = []*string{stripe.String("card")}
 	if r.Email != "" {
 		params.ReceiptEmail = stripe.String(r.Email)
 	}
-	params.AddMetadata("invoice_id", strconv.FormatUint(inv.ID, 10))
-	params.AddMetadata("invoice_number", inv.Number)
-	params.SetIdempotencyKey("gatehouse-invoice-" + inv.Number + "-" + strconv.FormatInt(inv.TotalCents, 10))
 	pi, err := p.sc.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
 		return PaymentStart{}, fmt.Errorf("stripe: create payment intent for %s: %w", inv.Number, err)
@@ -148,23 +140,31 @@ func (p *stripeProvider) StartPayment(ctx context.Context, r PaymentRequest) (Pa
 // card that needs its holder (3-D Secure) or is declined leaves the invoice
 // open: the owner pays it on the payment page.
 func (p *stripeProvider) ChargeSaved(ctx context.Context, inv *models.Invoice, customer, paymentMethod string) (SavedCharge, error) {
-	params := &stripe.PaymentIntentCreateParams{
-		Amount:        stripe.Int64(inv.TotalCents),
-		Currency:      stripe.String(inv.Currency),
-		Customer:      stripe.String(customer),
-		PaymentMethod: stripe.String(paymentMethod),
-		OffSession:    stripe.Bool(true),
-		Confirm:       stripe.Bool(true),
-		Description:   stripe.String("Invoice " + inv.Number),
-	}
-	params.AddMetadata("invoice_id", strconv.FormatUint(inv.ID, 10))
-	params.AddMetadata("invoice_number", inv.Number)
-	params.SetIdempotencyKey("gatehouse-renewal-" + inv.Number + "-" + strconv.FormatInt(inv.TotalCents, 10))
+	params := invoiceIntent(inv, customer, "gatehouse-renewal-")
+	params.PaymentMethod = stripe.String(paymentMethod)
+	params.OffSession = stripe.Bool(true)
+	params.Confirm = stripe.Bool(true)
 	pi, err := p.sc.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
 		return SavedCharge{}, fmt.Errorf("stripe: charge the saved card for %s: %w", inv.Number, err)
 	}
 	return SavedCharge{Ref: pi.ID, Succeeded: pi.Status == stripe.PaymentIntentStatusSucceeded, Status: string(pi.Status)}, nil
+}
+
+// invoiceIntent is a payment intent for the invoice's total by customer,
+// tagged with the invoice (the webhook finds it by invoice_id) and made
+// idempotent per invoice, total and purpose (keyPrefix).
+func invoiceIntent(inv *models.Invoice, customer, keyPrefix string) *stripe.PaymentIntentCreateParams {
+	params := &stripe.PaymentIntentCreateParams{
+		Amount:      stripe.Int64(inv.TotalCents),
+		Currency:    stripe.String(inv.Currency),
+		Customer:    stripe.String(customer),
+		Description: stripe.String("Invoice " + inv.Number),
+	}
+	params.AddMetadata("invoice_id", strconv.FormatUint(inv.ID, 10))
+	params.AddMetadata("invoice_number", inv.Number)
+	params.SetIdempotencyKey(keyPrefix + inv.Number + "-" + strconv.FormatInt(inv.TotalCents, 10))
+	return params
 }
 
 func (p *stripeProvider) Refund(ctx context.Context, inv *models.Invoice, amount int64) (string, error) {

@@ -43,10 +43,17 @@ func postWebhook(t *testing.T, e *billingEnv, payload []byte, secret string) res
 
 func paymentEvent(t *testing.T, eventID, piID string, invoiceID uint64, amount int64) []byte {
 	t.Helper()
+	return intentEvent(t, eventID, map[string]any{"id": piID, "amount": amount, "metadata": map[string]string{"invoice_id": fmt.Sprint(invoiceID)}})
+}
+
+// intentEvent is a payment_intent.succeeded event for the intent fields
+// given (object, currency and status filled in).
+func intentEvent(t *testing.T, eventID string, intent map[string]any) []byte {
+	t.Helper()
+	intent["object"], intent["currency"], intent["status"] = "payment_intent", "usd", "succeeded"
 	raw, err := json.Marshal(map[string]any{
 		"id": eventID, "object": "event", "api_version": stripe.APIVersion, "type": "payment_intent.succeeded",
-		"data": map[string]any{"object": map[string]any{"id": piID, "object": "payment_intent", "amount": amount, "currency": "usd",
-			"status": "succeeded", "metadata": map[string]string{"invoice_id": fmt.Sprint(invoiceID)}}},
+		"data": map[string]any{"object": intent},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -157,16 +164,8 @@ func TestBillingStripeMock(t *testing.T) {
 // card for later (setup_future_usage=off_session).
 func savedCardEvent(t *testing.T, eventID, piID string, invoiceID uint64, amount int64, customer, card string) []byte {
 	t.Helper()
-	raw, err := json.Marshal(map[string]any{
-		"id": eventID, "object": "event", "api_version": stripe.APIVersion, "type": "payment_intent.succeeded",
-		"data": map[string]any{"object": map[string]any{"id": piID, "object": "payment_intent", "amount": amount, "currency": "usd",
-			"status": "succeeded", "customer": customer, "payment_method": card, "setup_future_usage": "off_session",
-			"metadata": map[string]string{"invoice_id": fmt.Sprint(invoiceID)}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return intentEvent(t, eventID, map[string]any{"id": piID, "amount": amount, "customer": customer, "payment_method": card,
+		"setup_future_usage": "off_session", "metadata": map[string]string{"invoice_id": fmt.Sprint(invoiceID)}})
 }
 
 // TestBillingStripeSavedCard runs against stripe-mock: the first card
