@@ -5,6 +5,8 @@
 // takes a good one; Stripe's signed webhook reaches the server, the invoice
 // becomes paid, the plan is active and renewals go to the saved card. The
 // page watcher fails the check on any console error, CSP refusals included.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { assert } from '../harness.mjs';
 import { DECLINED_CARD, startStripePeer } from '../stripe-peer.mjs';
 
@@ -14,6 +16,17 @@ const DETAILS = { phone: '+1 555 0177', address: '7 Card Street\nSpringfield' };
 const KEYS = { secretKey: 'sk_test_e2e', publishableKey: 'pk_test_e2e', webhookSecret: 'whsec_e2e' };
 
 const ALLOW = [{ method: 'GET', path: /^\/api\/users\/self$/, status: 401 }];
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core WCAG 2.1 A/AA violations (colour contrast included) of the page as it is. */
+async function audit(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+  );
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 let peer = null;
 
@@ -88,6 +101,8 @@ export default {
       assert(pi.amount === Math.round(Number(amount.replace(/[$,]/g, '')) * 100), `intent amount ${pi.amount} for ${amount}`);
       assert(pi.customer?.startsWith('cus_') && pi.setup_future_usage === 'off_session', `intent customer/setup_future_usage: ${pi.customer} ${pi.setup_future_usage}`);
       await t.screenshot(page, 'card-pay-page');
+      const violations = await audit(page);
+      assert(violations.length === 0, `payment page: ${violations.length} WCAG violation(s):\n  ${violations.join('\n  ')}`);
       watch.assertClean('payment page');
     });
 
