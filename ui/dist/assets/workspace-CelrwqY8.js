@@ -1,0 +1,1 @@
+import{f as e,p as t}from"./index-DqrZGGBE.js";function n(n){let[r]=t(),{orgs:i}=e();return{key:r,description:r===null?`${n} in all your workspaces.`:r?`${n} of the organization ${r}.`:`${n} of your personal workspace.`,nameOf:e=>e===null?`Personal`:i?.find(t=>t.id===e)?.slug??`#${e}`}}export{n as t};

@@ -1,1 +1,0 @@
-import{f as e,p as t}from"./index-D1bDfoPz.js";function n(n){let[r]=t(),{orgs:i}=e();return{key:r,description:r===null?`${n} in all your workspaces.`:r?`${n} of the organization ${r}.`:`${n} of your personal workspace.`,nameOf:e=>e===null?`Personal`:i?.find(t=>t.id===e)?.slug??`#${e}`}}export{n as t};
