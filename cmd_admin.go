@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/server"
 	gmail "github.com/gatehouse/gatehouse/server/mail"
 )
 
@@ -122,7 +123,7 @@ func adminCreate(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	fmt.Fprintf(io.out, "created %s %s (id %d)\n", *role, u.Username, u.ID)
-	return nil
+	return cliAudit(ctx, a, io, server.AuditUserCreated, u.ID, map[string]any{"username": u.Username, "role": *role})
 }
 
 // openForUser validates the options, opens the app and finds the user named
@@ -174,7 +175,7 @@ func adminSetRole(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	fmt.Fprintf(io.out, "%s is now %s\n", u.Username, *role)
-	return nil
+	return cliAudit(ctx, a, io, server.AuditUserRoleChanged, u.ID, map[string]any{"username": u.Username, "from": u.Role, "to": *role})
 }
 
 func adminResetPassword(ctx context.Context, args []string, io stdio) error {
@@ -208,7 +209,7 @@ func adminResetPassword(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	fmt.Fprintf(io.out, "password of %s changed; their sessions and tokens were ended\n", u.Username)
-	return nil
+	return cliAudit(ctx, a, io, server.AuditPasswordReset, u.ID, map[string]any{"username": u.Username})
 }
 
 func adminSendTestMail(ctx context.Context, args []string, io stdio) error {
@@ -252,5 +253,16 @@ func adminSendTestMail(ctx context.Context, args []string, io stdio) error {
 		return fmt.Errorf("send test mail to %s: %w", *to, err)
 	}
 	fmt.Fprintf(io.out, "test mail sent to %s\n", *to)
+	return nil
+}
+
+// cliAudit records an admin command in the audit log after it succeeded. The
+// change is made by then: a failure to record it is reported, with the exit
+// status of a failure, so the operator knows the log lacks it.
+func cliAudit(ctx context.Context, a *app, io stdio, event string, userID uint64, detail map[string]any) error {
+	if err := server.AuditCLI(ctx, a.db, a.clock.Now(), event, "user", userID, detail); err != nil {
+		fmt.Fprintln(io.err, "warning: the change is made but the audit log could not record it")
+		return err
+	}
 	return nil
 }

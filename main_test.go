@@ -113,6 +113,32 @@ func TestAdminCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, `no user "nobody"`) {
 		t.Fatalf("unknown user: %d %s", code, errOut)
 	}
+
+	// Each change made (and only those) is in the audit log, marked as
+	// coming from the command line.
+	db, err := models.Open(t.Context(), models.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var evs []models.AuditEvent
+	if err := db.Order("id").Find(&evs).Error; err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range evs {
+		if ev.IP != "cli" || !strings.Contains(ev.Detail, `"via":"cli"`) || ev.ActorID != nil {
+			t.Errorf("audit row %+v: want IP cli, via cli, no actor", ev)
+		}
+		got = append(got, ev.Event+" "+ev.TargetID)
+	}
+	want := []string{"user.created 1", "user.created 2", "user.role_changed 2", "auth.password_reset 2"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("audit log after the admin commands: %v, want %v", got, want)
+	}
+	if !strings.Contains(evs[2].Detail, `"from":"user"`) || !strings.Contains(evs[2].Detail, `"to":"admin"`) {
+		t.Fatalf("role change detail %s", evs[2].Detail)
+	}
 }
 
 func TestJobsCommands(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +31,7 @@ const (
 	AuditEmailConfirmed       = "auth.email_confirmed"
 	AuditSSOLogin             = "auth.sso_login" // for the SSO and social login flows
 
+	AuditUserCreated     = "user.created" // by the setup link or `gatehouse admin create`
 	AuditUserRoleChanged = "user.role_changed"
 	AuditUserActivated   = "user.activated"
 	AuditUserDeactivated = "user.deactivated"
@@ -117,6 +120,26 @@ func (s *Server) writeAudit(ctx context.Context, tx *gorm.DB, ev *models.AuditEv
 		return err
 	}
 	return nil
+}
+
+// AuditCLI records an administrator's action from the command line
+// (`gatehouse admin ...`): it has no signed-in actor and no client IP, so the
+// row's IP reads "cli" and the detail names the operating-system user.
+func AuditCLI(ctx context.Context, db *models.DB, now time.Time, event, targetType string, targetID any, detail map[string]any) error {
+	d := maps.Clone(detail)
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["via"] = "cli"
+	if u, err := user.Current(); err == nil {
+		d["os_user"] = u.Username
+	}
+	raw, err := json.Marshal(scrubDetail(d))
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	ev := &models.AuditEvent{Event: event, IP: "cli", TargetType: targetType, TargetID: auditID(targetID), Detail: string(raw), CreatedDate: now}
+	return models.CreateAuditEventTx(db.WithContext(ctx), ev)
 }
 
 func auditID(v any) string {

@@ -83,7 +83,11 @@ func (s *Server) setup(c *fiber.Ctx) error {
 		if n > 0 {
 			return errAdminExists
 		}
-		return models.CreateUserTx(tx, u)
+		if err := models.CreateUserTx(tx, u); err != nil {
+			return err
+		}
+		return s.recordAudit(c, tx, auditEntry{Event: AuditUserCreated, Actor: u, TargetType: "user", TargetID: u.ID,
+			Detail: map[string]any{"username": u.Username, "role": u.Role, "via": "setup_link"}})
 	})
 	switch {
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrTokenUsed), errors.Is(err, models.ErrTokenExpired):

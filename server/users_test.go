@@ -113,6 +113,8 @@ func TestFirstAdminSetup(t *testing.T) {
 	}
 	expect(t, b.do("POST", "/api/auth/login", map[string]any{"username": "rootadmin", "password": goodPassword}), 200)
 	expect(t, b.do("GET", "/api/server/outbox", nil), 200, `"count"`)
+	// The audit log has the creation, by the new admin, once.
+	expect(t, b.do("GET", "/api/audit?event=user.created", nil), 200, `"count":1`, `"via":"setup_link"`, `"role":"admin"`)
 
 	// The link expires after an hour.
 	env2 := newAccountsEnv(t, envOptions{})
