@@ -129,7 +129,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func paymentCSP(jsURL string) (string, error) {
 	u, err := url.Parse(jsURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Errorf("Stripe.js URL %q: want an absolute http(s) URL", jsURL)
+		return "", fmt.Errorf("the Stripe.js URL %q: want an absolute http(s) URL", jsURL)
 	}
 	origin := u.Scheme + "://" + u.Host
 	frames, connect, images := origin, origin, ""
