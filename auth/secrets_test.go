@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -148,5 +151,20 @@ func TestEqualHashAndVerifyToken(t *testing.T) {
 	}
 	if VerifyToken(h, h) {
 		t.Error("VerifyToken(hash itself, hash) = true: the stored hash must not work as a token")
+	}
+}
+
+// TestTokenSumAnyLength: the stack copy for usual tokens and the plain
+// conversion for long ones give the same SHA-256 that HashToken encodes.
+func TestTokenSumAnyLength(t *testing.T) {
+	for _, n := range []int{0, 1, 40, 127, 128, 129, 4096} {
+		tok := strings.Repeat("k", n)
+		want := sha256.Sum256([]byte(tok))
+		if got := TokenSum(tok); got != want {
+			t.Errorf("TokenSum of %d bytes = %x, want %x", n, got, want)
+		}
+		if got := HashToken(tok); got != hex.EncodeToString(want[:]) {
+			t.Errorf("HashToken of %d bytes = %s", n, got)
+		}
 	}
 }

@@ -49,11 +49,23 @@ func (s *Server) userURL(id uint64) string {
 func (s *Server) fullUser(u *models.User) userBody {
 	return userBody{
 		URL: s.userURL(u.ID), ID: u.ID, Username: u.Username, FirstName: u.FirstName,
-		LastName: u.LastName, Email: u.Email, Groups: []string{u.Role},
+		LastName: u.LastName, Email: u.Email, Groups: roleGroups(u.Role),
 		IsStaff: u.IsAdmin(), IsSuperuser: u.IsAdmin(), IsActive: u.IsActive,
 		LastLogin: u.LastLogin, DateJoined: u.DateJoined, HasAnalyticsAccess: u.IsAdmin(),
 		EmailVerified: u.EmailVerified, HasUsablePassword: u.HasPassword(),
 	}
+}
+
+// groupsOfRole holds the groups list of each global role, shared by every
+// response (read only).
+var groupsOfRole = map[string][]string{models.RoleAdmin: {models.RoleAdmin}, models.RoleUser: {models.RoleUser}, models.RoleWorker: {models.RoleWorker}}
+
+// roleGroups is CVAT's "groups" of a user: its global role.
+func roleGroups(role string) []string {
+	if g, ok := groupsOfRole[role]; ok {
+		return g
+	}
+	return []string{role}
 }
 
 // userFor picks the full or basic shape for the viewer.
