@@ -61,6 +61,13 @@ afterEach(() => {
   document.querySelectorAll('script[data-stripe-js]').forEach((s) => s.remove());
 });
 
+/** The Pay button once the card field is mounted (it is disabled while Stripe.js loads). */
+async function enabledPayButton(): Promise<HTMLButtonElement> {
+  const button = (await screen.findByRole('button', { name: 'Pay $33.00' })) as HTMLButtonElement;
+  await waitFor(() => expect(button.disabled).toBe(false));
+  return button;
+}
+
 describe('CardPayment', () => {
   it('loads Stripe.js from js_url once, shows a loader meanwhile, then mounts the card field in a labelled group', async () => {
     routes(['open']);
@@ -73,9 +80,9 @@ describe('CardPayment', () => {
     window.Stripe = stripe.factory;
     fireEvent.load(scripts[0]!);
     const group = await screen.findByRole('group', { name: 'Card details' });
-    expect(within(group).getByLabelText('Card number')).toBeTruthy();
+    expect(await within(group).findByLabelText('Card number')).toBeTruthy();
     expect(stripe.made.map((m) => m.key)).toContain('pk_test_1');
-    expect((screen.getByRole('button', { name: 'Pay $33.00' }) as HTMLButtonElement).disabled).toBe(false);
+    await enabledPayButton();
     expect(screen.queryByText('Loading the card form…')).toBeNull();
     expect(await axeViolations()).toEqual([]);
   });
@@ -99,7 +106,7 @@ describe('CardPayment', () => {
     const stripe = fakeStripe(async () => ({ error: { message: 'Your card was declined.', type: 'card_error' } }));
     window.Stripe = stripe.factory;
     renderApp(<CardPayment invoice={INVOICE} payment={PAYMENT} email="alice@example.com" />);
-    await user.click(await screen.findByRole('button', { name: 'Pay $33.00' }));
+    await user.click(await enabledPayButton());
     const error = await screen.findByText('Your card was declined.');
     expect(error.getAttribute('aria-live')).toBe('assertive');
     expect(screen.getByRole('group', { name: 'Card details' }).getAttribute('aria-describedby')).toBe(error.id);
@@ -118,7 +125,7 @@ describe('CardPayment', () => {
     window.Stripe = stripe.factory;
     const onPaid = vi.fn();
     renderApp(<CardPayment invoice={INVOICE} payment={PAYMENT} onPaid={onPaid} pollEveryMs={20} />);
-    await user.click(await screen.findByRole('button', { name: 'Pay $33.00' }));
+    await user.click(await enabledPayButton());
     expect(await screen.findByText('Payment received — confirming…')).toBeTruthy();
     await waitFor(() => expect(invoiceGets(calls)).toBeGreaterThanOrEqual(2));
     expect(onPaid).not.toHaveBeenCalled();
@@ -137,7 +144,7 @@ describe('CardPayment', () => {
     routes(['open']);
     window.Stripe = fakeStripe(async () => ({ paymentIntent: { id: 'pi_1', status: 'succeeded' } })).factory;
     renderApp(<CardPayment invoice={INVOICE} payment={PAYMENT} pollEveryMs={10} pollLimitMs={60} />);
-    await user.click(await screen.findByRole('button', { name: 'Pay $33.00' }));
+    await user.click(await enabledPayButton());
     expect(await screen.findByText('Payment received, confirmation pending')).toBeTruthy();
   });
 
@@ -147,7 +154,7 @@ describe('CardPayment', () => {
     const stripe = fakeStripe(async () => ({ paymentIntent: { id: 'pi_1', status: 'succeeded' } }));
     window.Stripe = stripe.factory;
     const view = renderApp(<CardPayment invoice={INVOICE} payment={PAYMENT} pollEveryMs={20} />);
-    await user.click(await screen.findByRole('button', { name: 'Pay $33.00' }));
+    await user.click(await enabledPayButton());
     await waitFor(() => expect(invoiceGets(calls)).toBeGreaterThan(0));
     view.unmount();
     const seen = invoiceGets(calls);

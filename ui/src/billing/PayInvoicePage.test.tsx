@@ -51,7 +51,7 @@ describe('PayInvoicePage', () => {
     const { posts } = setup();
     await screen.findByRole('heading', { level: 1, name: 'Pay invoice' });
     expect(await screen.findByRole('button', { name: 'Pay $33.00' })).toBeTruthy();
-    expect(within(screen.getByRole('group', { name: 'Card details' })).getByLabelText('Card number')).toBeTruthy();
+    expect(await within(screen.getByRole('group', { name: 'Card details' })).findByLabelText('Card number')).toBeTruthy();
     const [post] = posts();
     expect(post!.body).toEqual({ payment_method: 'card' });
     expect(post!.headers.get('X-Organization')).toBeNull();
