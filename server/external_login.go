@@ -461,7 +461,7 @@ func (s *Server) warmUpOIDC() {
 		if idp == nil {
 			continue
 		}
-		if _, _, err := idp.discovered(context.Background(), s.external.httpClient); err != nil {
+		if _, _, err := idp.discovered(context.Background(), s.external.httpClient, s.clock.Now()); err != nil {
 			s.log.Warn("OIDC identity provider unreachable at start-up; sign-ins with it will retry", "idp", p.ID, "err", err)
 		} else {
 			s.log.Info("OIDC identity provider discovered", "idp", p.ID, "issuer", p.ServerURL)

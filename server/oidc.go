@@ -22,25 +22,46 @@ import (
 // idpTimeout bounds each call to an identity provider.
 const idpTimeout = 10 * time.Second
 
+// discoveryRetry is how long a failed discovery is remembered: sign-ins in
+// that time fail at once instead of each waiting for an IdP that is down.
+const discoveryRetry = 30 * time.Second
+
 // oidcIdP is an OIDC identity provider whose discovery document is fetched
 // on first use: an IdP that is down at start-up does not stop the server,
-// and a failed fetch is retried on the next sign-in.
+// and a failed fetch is retried by the first sign-in after discoveryRetry.
 type oidcIdP struct {
 	cfg authconfig.IdentityProvider
 
 	mu        sync.Mutex
 	provider  *oidc.Provider
 	authStyle oauth2.AuthStyle
+	failedAt  time.Time // of the last failed discovery (zero: none)
+	failure   error
 }
 
 // discovered returns the provider, fetching its discovery document when
-// needed.
-func (p *oidcIdP) discovered(ctx context.Context, client *http.Client) (*oidc.Provider, oauth2.AuthStyle, error) {
+// needed (now is the product clock's time).
+func (p *oidcIdP) discovered(ctx context.Context, client *http.Client, now time.Time) (*oidc.Provider, oauth2.AuthStyle, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.provider != nil {
 		return p.provider, p.authStyle, nil
 	}
+	if p.failure != nil && now.Sub(p.failedAt) < discoveryRetry && !now.Before(p.failedAt) {
+		return nil, 0, p.failure
+	}
+	prov, style, err := p.discover(ctx, client)
+	if err != nil {
+		p.failedAt, p.failure = now, err
+		return nil, 0, err
+	}
+	p.provider, p.authStyle, p.failure = prov, style, nil
+	return prov, style, nil
+}
+
+// discover fetches the discovery document and picks how the client
+// authenticates at the token endpoint.
+func (p *oidcIdP) discover(ctx context.Context, client *http.Client) (*oidc.Provider, oauth2.AuthStyle, error) {
 	ctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, client), idpTimeout)
 	defer cancel()
 	prov, err := oidc.NewProvider(ctx, p.cfg.ServerURL)
@@ -63,12 +84,10 @@ func (p *oidcIdP) discovered(ctx context.Context, client *http.Client) (*oidc.Pr
 			}
 		}
 	}
-	p.authStyle = oauth2.AuthStyleInHeader
 	if method == authconfig.TokenAuthPost {
-		p.authStyle = oauth2.AuthStyleInParams
+		return prov, oauth2.AuthStyleInParams, nil
 	}
-	p.provider = prov
-	return prov, p.authStyle, nil
+	return prov, oauth2.AuthStyleInHeader, nil
 }
 
 // oidcIdP finds an enabled OIDC IdP by id.
@@ -104,7 +123,7 @@ func (s *Server) oidcLogin(c *fiber.Ctx) error {
 	if p == nil {
 		return s.externalLoginError(c, reasonUnknownIdP, "")
 	}
-	prov, style, err := p.discovered(c.UserContext(), s.external.httpClient)
+	prov, style, err := p.discovered(c.UserContext(), s.external.httpClient, s.clock.Now())
 	if err != nil {
 		s.logger(c).Warn("OIDC provider unavailable", "idp", p.cfg.ID, "err", err)
 		return s.externalLoginError(c, reasonIdPUnavailable, p.cfg.Name)
@@ -172,7 +191,7 @@ func (s *Server) oidcCallback(c *fiber.Ctx) error {
 		return s.externalLoginError(c, reasonInvalidResponse, name)
 	}
 	ctx := oidc.ClientContext(c.UserContext(), s.external.httpClient)
-	prov, style, err := p.discovered(ctx, s.external.httpClient)
+	prov, style, err := p.discovered(ctx, s.external.httpClient, s.clock.Now())
 	if err != nil {
 		s.logger(c).Warn("OIDC provider unavailable", "idp", p.cfg.ID, "err", err)
 		return s.externalLoginError(c, reasonIdPUnavailable, name)

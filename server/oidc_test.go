@@ -31,6 +31,7 @@ type testIdP struct {
 	authorize   []url.Values
 	nonceSwap   string // when set, the IdP signs this nonce instead of the client's
 	down        bool   // when set, every request gets 503
+	discoveries int    // requests for the discovery document
 	forgeSig    bool   // when set, the ID token's signature is altered on the way out
 }
 
@@ -44,6 +45,12 @@ type forgingWriter struct {
 
 func (w *forgingWriter) WriteHeader(code int)        { w.status = code }
 func (w *forgingWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+
+func (idp *testIdP) discoveryCount() int {
+	idp.mu.Lock()
+	defer idp.mu.Unlock()
+	return idp.discoveries
+}
 
 func (idp *testIdP) setDown(down bool) {
 	idp.mu.Lock()
@@ -81,6 +88,9 @@ func (idp *testIdP) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		idp.mu.Lock()
 		down := idp.down
+		if r.URL.Path == "/oidc/.well-known/openid-configuration" || strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") {
+			idp.discoveries++
+		}
 		idp.mu.Unlock()
 		if down {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
@@ -697,9 +707,17 @@ func TestSSOIdPDownAtStartAndLater(t *testing.T) {
 	wantError(t, mustLocation(t, b.do("GET", "/api/auth/oidc/corp/login/", nil)), reasonIdPUnavailable)
 	expect(t, b.do("GET", "/healthz", nil), 200)
 	expect(t, b.do("GET", "/api/server/auth-methods", nil), 200, `"enabled":true`)
+	// The failure is remembered for a while: more sign-ins fail at once
+	// without asking the IdP again (none waits for the time-out).
+	asked := idp.discoveryCount()
+	wantError(t, mustLocation(t, b.do("GET", "/api/auth/oidc/corp/login/", nil)), reasonIdPUnavailable)
+	if got := idp.discoveryCount(); got != asked {
+		t.Fatalf("discovery asked again within the retry time: %d requests, then %d", asked, got)
+	}
 
-	// The IdP comes back: the next sign-in discovers it.
+	// The IdP comes back: the first sign-in after the retry time discovers it.
 	idp.setDown(false)
+	env.clock.Advance(discoveryRetry)
 	_, email := uniqueName("late")
 	idp.QueueUser(&mockoidc.MockUser{Subject: "late-" + email, Email: email, EmailVerified: true})
 	wantSignedIn(t, b, ssoLogin(t, b, "/api/auth/oidc/corp/login/", nil), "/")
