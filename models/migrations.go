@@ -284,6 +284,7 @@ var migrations = []*gormigrate.Migration{
 	migration0008,
 	migration0011,
 	migration0012,
+	migration0013,
 }
 
 // Migrate brings the schema to the newest version. It is safe to run on every

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,7 +70,7 @@ func (s *Server) samlRoutes(app *fiber.App) {
 		return
 	}
 	svc := &samlService{s: s, idp: map[string]*samlIdP{}}
-	keys, keyErr := s.samlKeys()
+	keys, keyErr := s.samlKeys(context.Background())
 	for _, p := range idps {
 		entry := &samlIdP{name: p.Name, err: keyErr}
 		if keyErr == nil {
@@ -88,14 +90,44 @@ func (s *Server) samlRoutes(app *fiber.App) {
 	app.Post("/api/auth/saml/:id/acs", s.authBudget, svc.acs)
 }
 
-// samlKeys loads (or makes, on first start) the SP key pair in the data
-// dir. Without a data dir the keys live in memory until the process ends.
-func (s *Server) samlKeys() (*saml.Keys, error) {
-	if s.cfg.DataDir == "" {
-		s.log.Warn("saml: no data dir given: the service provider key is temporary and changes on restart")
-		return saml.GenerateKeys(s.clock.Now())
+// samlKeys returns the SP key pair, kept in the database so that every
+// replica signs and decrypts with the one certificate the IdPs trust. On the
+// first start with SAML the pair is imported from <data dir>/saml when an
+// older version left it there, else made; when replicas start together the
+// first stored pair wins and all use it.
+func (s *Server) samlKeys(ctx context.Context) (*saml.Keys, error) {
+	stored, err := s.db.SAMLSPKeyPair(ctx)
+	if errors.Is(err, models.ErrNotFound) {
+		stored, err = s.storeSAMLKeys(ctx)
 	}
-	return saml.LoadOrCreateKeys(s.cfg.DataDir, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	k, err := saml.ParseKeys([]byte(stored.KeyPEM), []byte(stored.CertPEM))
+	if err != nil {
+		return nil, fmt.Errorf("saml key pair in the database: %w", err)
+	}
+	return k, nil
+}
+
+func (s *Server) storeSAMLKeys(ctx context.Context) (*models.SAMLSPKey, error) {
+	now := s.clock.Now()
+	if s.cfg.DataDir != "" {
+		keyPEM, certPEM, found, err := saml.ReadKeyFiles(s.cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			s.log.Info("saml: the service provider key pair of the data dir is now kept in the database, shared by every replica",
+				"dir", filepath.Join(s.cfg.DataDir, "saml"))
+			return s.db.StoreSAMLSPKeyPair(ctx, models.SAMLSPKey{KeyPEM: string(keyPEM), CertPEM: string(certPEM), Source: "imported", CreatedAt: now})
+		}
+	}
+	_, keyPEM, certPEM, err := saml.NewKeyPair(now)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.StoreSAMLSPKeyPair(ctx, models.SAMLSPKey{KeyPEM: string(keyPEM), CertPEM: string(certPEM), Source: "generated", CreatedAt: now})
 }
 
 func (svc *samlService) lookup(c *fiber.Ctx) (*samlIdP, string, bool) {

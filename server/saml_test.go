@@ -1,7 +1,9 @@
 package server
 
 import (
+	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/auth/authconfig"
+	"github.com/gatehouse/gatehouse/auth/saml"
 	"github.com/gatehouse/gatehouse/auth/saml/samltest"
 	"github.com/gatehouse/gatehouse/clock"
 	"github.com/gatehouse/gatehouse/models"
@@ -195,29 +198,59 @@ func TestSAMLLoginEndToEnd(t *testing.T) {
 	}
 }
 
-func TestSAMLKeysPersistInDataDir(t *testing.T) {
+// TestSAMLKeysSharedByReplicas: the SP key pair lives in the database, so a
+// replica with another data dir serves the same certificate; a pair an older
+// version left in <data dir>/saml is imported, not replaced.
+func TestSAMLKeysSharedByReplicas(t *testing.T) {
 	e := newSAMLEnv(t, corpYAML)
 	md1 := e.do("GET", "/api/auth/saml/corp-saml/metadata/", nil, nil)
-	for _, f := range []string{"sp.key", "sp.crt"} {
-		st, err := os.Stat(filepath.Join(e.dataDir, "saml", f))
-		if err != nil || st.Mode().Perm() != 0o600 {
-			t.Fatalf("%s: %v, mode %v", f, err, st)
+	if _, err := os.Stat(filepath.Join(e.dataDir, "saml")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the key pair went to the data dir too: %v", err)
+	}
+	metadataOf := func(srv *Server) []byte {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "/api/auth/saml/corp-saml/metadata/", nil)
+		res, err := srv.App().Test(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, _ := io.ReadAll(res.Body)
+		return md
+	}
+	// Another replica: same database, its own (empty) data dir.
+	cfg, _ := authconfig.Parse([]byte(corpYAML(e.idp)))
+	other, err := New(Config{BaseURL: e.URL, UI: testUI, Auth: cfg, DataDir: t.TempDir()}, Deps{DB: e.db, Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spCert(t, md1.Body) != spCert(t, metadataOf(other)) {
+		t.Fatal("two replicas on one database serve different SP certificates")
+	}
+
+	// Upgrade: a fresh database and the files of an older version.
+	k, keyPEM, certPEM, err := saml.NewKeyPair(e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "saml"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"sp.key": keyPEM, "sp.crt": certPEM} {
+		if err := os.WriteFile(filepath.Join(dir, "saml", name), data, 0o600); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// Another server on the same data dir serves the same certificate.
-	cfg, _ := authconfig.Parse([]byte(corpYAML(e.idp)))
-	srv, err := New(Config{BaseURL: e.URL, UI: testUI, Auth: cfg, DataDir: e.dataDir}, Deps{DB: e.db, Clock: e.clock})
+	db := modelstest.Open(t)
+	upgraded, err := New(Config{BaseURL: e.URL, UI: testUI, Auth: cfg, DataDir: dir}, Deps{DB: db, Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", "/api/auth/saml/corp-saml/metadata/", nil)
-	res, err := srv.App().Test(req)
-	if err != nil {
-		t.Fatal(err)
+	if got, want := spCert(t, metadataOf(upgraded)), base64.StdEncoding.EncodeToString(k.Cert.Raw); got != want {
+		t.Fatal("the certificate of the data dir was not kept on upgrade")
 	}
-	md2, _ := io.ReadAll(res.Body)
-	if spCert(t, md1.Body) != spCert(t, md2) {
-		t.Fatal("the SP certificate changed across restarts")
+	if stored, err := db.SAMLSPKeyPair(t.Context()); err != nil || stored.Source != "imported" {
+		t.Fatalf("stored pair %+v, %v", stored, err)
 	}
 }
 

@@ -27,72 +27,40 @@ const (
 	certFile = "sp.crt"
 )
 
-// LoadOrCreateKeys reads <dataDir>/saml/sp.key and sp.crt, or makes a fresh
-// RSA 2048 key with a ten-year self-signed certificate there when neither
-// exists yet. Both files are written 0600. One file without the other is an
-// error: a half-written pair must not be silently replaced, since the IdPs
-// already trust the old certificate.
-func LoadOrCreateKeys(dataDir string, now time.Time) (*Keys, error) {
+// ReadKeyFiles reads the key pair kept in <dataDir>/saml (sp.key, sp.crt) by
+// Gatehouse versions that stored it there. found is false when neither file
+// exists; one file without the other is an error, since a half pair must not
+// be silently replaced (the IdPs trust the old certificate).
+func ReadKeyFiles(dataDir string) (keyPEM, certPEM []byte, found bool, err error) {
 	dir := filepath.Join(dataDir, "saml")
-	keyPath, certPath := filepath.Join(dir, keyFile), filepath.Join(dir, certFile)
-	keyPEM, kerr := os.ReadFile(keyPath)
-	certPEM, cerr := os.ReadFile(certPath)
+	keyPEM, kerr := os.ReadFile(filepath.Join(dir, keyFile))
+	certPEM, cerr := os.ReadFile(filepath.Join(dir, certFile))
 	switch {
 	case kerr == nil && cerr == nil:
-		k, err := parseKeys(keyPEM, certPEM)
-		if err != nil {
-			return nil, fmt.Errorf("saml keys in %s: %w", dir, err)
+		if _, err := ParseKeys(keyPEM, certPEM); err != nil {
+			return nil, nil, false, fmt.Errorf("saml keys in %s: %w", dir, err)
 		}
-		return k, nil
+		return keyPEM, certPEM, true, nil
 	case errors.Is(kerr, os.ErrNotExist) && errors.Is(cerr, os.ErrNotExist):
+		return nil, nil, false, nil
 	case kerr != nil && !errors.Is(kerr, os.ErrNotExist):
-		return nil, fmt.Errorf("read saml key: %w", kerr)
+		return nil, nil, false, fmt.Errorf("read saml key: %w", kerr)
 	case cerr != nil && !errors.Is(cerr, os.ErrNotExist):
-		return nil, fmt.Errorf("read saml certificate: %w", cerr)
+		return nil, nil, false, fmt.Errorf("read saml certificate: %w", cerr)
 	default:
-		return nil, fmt.Errorf("saml keys in %s: only one of %s and %s exists; restore the other or remove both", dir, keyFile, certFile)
+		return nil, nil, false, fmt.Errorf("saml keys in %s: only one of %s and %s exists; restore the other or remove both", dir, keyFile, certFile)
 	}
-	k, keyPEM, certPEM, err := newKeys(now)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
-	}
-	if err := writeNew(keyPath, keyPEM); err != nil {
-		return nil, err
-	}
-	if err := writeNew(certPath, certPEM); err != nil {
-		return nil, err
-	}
-	return k, nil
 }
 
-// writeNew writes data to a file that must not exist yet, so two replicas
-// starting at once cannot overwrite each other's key.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// GenerateKeys makes a key pair that is kept nowhere (for a server run
-// without a data dir, and for tests).
+// GenerateKeys makes a key pair that is kept nowhere (tests).
 func GenerateKeys(now time.Time) (*Keys, error) {
-	k, _, _, err := newKeys(now)
+	k, _, _, err := NewKeyPair(now)
 	return k, err
 }
 
-func newKeys(now time.Time) (*Keys, []byte, []byte, error) {
+// NewKeyPair makes a fresh RSA 2048 key with a ten-year self-signed
+// certificate, and their PEM encodings to store.
+func NewKeyPair(now time.Time) (*Keys, []byte, []byte, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("generate saml key: %w", err)
@@ -122,7 +90,9 @@ func newKeys(now time.Time) (*Keys, []byte, []byte, error) {
 	return &Keys{Key: key, Cert: cert}, keyPEM, certPEM, nil
 }
 
-func parseKeys(keyPEM, certPEM []byte) (*Keys, error) {
+// ParseKeys reads a PEM key pair (PKCS#1 or PKCS#8 RSA key) and checks that
+// the certificate belongs to the key.
+func ParseKeys(keyPEM, certPEM []byte) (*Keys, error) {
 	kb, _ := pem.Decode(keyPEM)
 	if kb == nil {
 		return nil, fmt.Errorf("%s is not PEM", keyFile)

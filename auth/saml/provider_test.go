@@ -46,7 +46,7 @@ var (
 func spKeys(t *testing.T) *saml.Keys {
 	t.Helper()
 	keysOnce.Do(func() {
-		k, err := saml.LoadOrCreateKeys(t.TempDir(), time.Now())
+		k, err := saml.GenerateKeys(time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,33 +437,64 @@ func TestMetadataRefreshKeepsOldCopyWhenIdPGoesDown(t *testing.T) {
 	}
 }
 
-func TestKeysCreatedOnceAndReused(t *testing.T) {
-	dir := t.TempDir()
-	k1, err := saml.LoadOrCreateKeys(dir, time.Now())
+// TestReadKeyFiles: the pair an older version kept in <data dir>/saml is
+// read back as it was; none is "not found"; half a pair or a certificate of
+// another key is an error, never replaced silently.
+func TestReadKeyFiles(t *testing.T) {
+	k, keyPEM, certPEM, err := saml.NewKeyPair(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"sp.key", "sp.crt"} {
-		st, err := os.Stat(filepath.Join(dir, "saml", name))
-		if err != nil {
+	_, _, otherCert, err := saml.NewKeyPair(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(dir string, files map[string][]byte) {
+		if err := os.MkdirAll(filepath.Join(dir, "saml"), 0o700); err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode().Perm() != 0o600 {
-			t.Errorf("%s mode = %v, want 0600", name, st.Mode().Perm())
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(dir, "saml", name), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	k2, err := saml.LoadOrCreateKeys(dir, time.Now())
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name  string
+		files map[string][]byte
+		found bool
+		bad   string
+	}{
+		{name: "none"},
+		{name: "pair", files: map[string][]byte{"sp.key": keyPEM, "sp.crt": certPEM}, found: true},
+		{name: "key only", files: map[string][]byte{"sp.key": keyPEM}, bad: "only one of sp.key and sp.crt"},
+		{name: "certificate only", files: map[string][]byte{"sp.crt": certPEM}, bad: "only one of sp.key and sp.crt"},
+		{name: "foreign certificate", files: map[string][]byte{"sp.key": keyPEM, "sp.crt": otherCert}, bad: "does not belong"},
+		{name: "not PEM", files: map[string][]byte{"sp.key": []byte("junk"), "sp.crt": certPEM}, bad: "not PEM"},
 	}
-	if !k1.Key.Equal(k2.Key) || !k1.Cert.Equal(k2.Cert) {
-		t.Fatal("second start made new keys")
-	}
-	if err := os.Remove(filepath.Join(dir, "saml", "sp.crt")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := saml.LoadOrCreateKeys(dir, time.Now()); err == nil {
-		t.Fatal("a key without its certificate must be an error, not silently replaced")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.files != nil {
+				write(dir, tc.files)
+			}
+			gotKey, gotCert, found, err := saml.ReadKeyFiles(dir)
+			if tc.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.bad) {
+					t.Fatalf("err = %v, want one about %q", err, tc.bad)
+				}
+				return
+			}
+			if err != nil || found != tc.found {
+				t.Fatalf("found = %v, err = %v", found, err)
+			}
+			if found {
+				back, err := saml.ParseKeys(gotKey, gotCert)
+				if err != nil || !back.Key.Equal(k.Key) || !back.Cert.Equal(k.Cert) {
+					t.Fatalf("read back another pair (%v)", err)
+				}
+			}
+		})
 	}
 }
 
