@@ -129,6 +129,24 @@ func (s *Server) subscriptionBody(c *fiber.Ctx, sub *models.Subscription) (subsc
 	return b[0], nil
 }
 
+// sendSubscription answers with the subscription's body.
+func (s *Server) sendSubscription(c *fiber.Ctx, status int, sub *models.Subscription) error {
+	b, err := s.subscriptionBody(c, sub)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, status, b)
+}
+
+// sendInvoice answers with the invoice's (or quote's, credit note's) body.
+func (s *Server) sendInvoice(c *fiber.Ctx, status int, inv *models.Invoice) error {
+	b, err := s.invoiceBody(c, inv)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, status, b)
+}
+
 type refBody struct {
 	ID     uint64 `json:"id"`
 	Number string `json:"number"`
@@ -284,11 +302,7 @@ func (s *Server) billingSubscriptionGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.subscriptionBody(c, sub)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendSubscription(c, fiber.StatusOK, sub)
 }
 
 type subscribeWrite struct {
@@ -494,11 +508,7 @@ func (s *Server) billingSubscriptionCancel(c *fiber.Ctx) error {
 	if err != nil {
 		return billingError(err)
 	}
-	b, err := s.subscriptionBody(c, sub)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendSubscription(c, fiber.StatusOK, sub)
 }
 
 type renewWrite struct {

@@ -88,11 +88,7 @@ func (s *Server) billingInvoiceGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.invoiceBody(c, inv)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendInvoice(c, fiber.StatusOK, inv)
 }
 
 type invoicePatch struct {
@@ -135,11 +131,7 @@ func (s *Server) billingInvoicePatch(c *fiber.Ctx) error {
 		}
 		inv.PONumber = po
 	}
-	b, err := s.invoiceBody(c, inv)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendInvoice(c, fiber.StatusOK, inv)
 }
 
 type payWrite struct {
@@ -228,11 +220,7 @@ func (s *Server) billingQuote(c *fiber.Ctx) error {
 	if err != nil {
 		return billingError(err)
 	}
-	b, err := s.invoiceBody(c, q)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusCreated, b)
+	return s.sendInvoice(c, fiber.StatusCreated, q)
 }
 
 // ---- printable invoice ----
@@ -371,11 +359,7 @@ func (s *Server) billingAdminRecordPayment(c *fiber.Ctx) error {
 	if err != nil {
 		return billingError(err)
 	}
-	b, err := s.invoiceBody(c, inv)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendInvoice(c, fiber.StatusOK, inv)
 }
 
 type refundWrite struct {
@@ -404,11 +388,7 @@ func (s *Server) billingAdminRefund(c *fiber.Ctx) error {
 	if err != nil {
 		return billingError(err)
 	}
-	b, err := s.invoiceBody(c, cn)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusCreated, b)
+	return s.sendInvoice(c, fiber.StatusCreated, cn)
 }
 
 type discountWrite struct {
@@ -454,11 +434,7 @@ func (s *Server) billingAdminDiscount(c *fiber.Ctx) error {
 	if sub, err = s.billing.GrantDiscount(c.UserContext(), sub.ID, in.Percent, in.Months); err != nil {
 		return billingError(err)
 	}
-	b, err := s.subscriptionBody(c, sub)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendSubscription(c, fiber.StatusOK, sub)
 }
 
 func (s *Server) billingAdminDiscountDelete(c *fiber.Ctx) error {
@@ -469,11 +445,7 @@ func (s *Server) billingAdminDiscountDelete(c *fiber.Ctx) error {
 	if sub, err = s.billing.GrantDiscount(c.UserContext(), sub.ID, 0, 0); err != nil {
 		return billingError(err)
 	}
-	b, err := s.subscriptionBody(c, sub)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, b)
+	return s.sendSubscription(c, fiber.StatusOK, sub)
 }
 
 // ---- Stripe webhook ----
