@@ -261,11 +261,32 @@ func listFilters(c *fiber.Ctx, q *gorm.DB, table string, ids []string, texts []s
 }
 
 func (s *Server) billingSubscriptionsList(c *fiber.Ctx) error {
+	return billingList(s, c, billingListSpec[models.Subscription, subscriptionBody]{
+		sort: billingSubSort, columns: billingSubColumns, table: "billing_subscriptions",
+		idFilters: []string{"organization_id", "user_id"}, textFilters: []string{"status", "plan"},
+		bodies: s.subscriptionBodies,
+	})
+}
+
+// billingListSpec describes one billing list: its sort keys, the policy
+// filter's columns, the table and query filters, and how rows become bodies.
+type billingListSpec[T, B any] struct {
+	sort                   SortFields
+	columns                map[string]string
+	table                  string
+	idFilters, textFilters []string
+	bodies                 func(*fiber.Ctx, []T) ([]B, error)
+}
+
+// billingList answers a page of T the caller may list: the billing policy
+// decides whether they may list at all and filters the rows (their own
+// workspaces; everything for an admin).
+func billingList[T, B any](s *Server, c *fiber.Ctx, spec billingListSpec[T, B]) error {
 	me, err := currentUser(c)
 	if err != nil {
 		return err
 	}
-	q, err := ParseListQuery(c, billingSubSort, "-id")
+	q, err := ParseListQuery(c, spec.sort, "-id")
 	if err != nil {
 		return err
 	}
@@ -277,16 +298,16 @@ func (s *Server) billingSubscriptionsList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	base, err := listFilters(c, s.db.WithContext(c.UserContext()).Model(&models.Subscription{}), "billing_subscriptions",
-		[]string{"organization_id", "user_id"}, []string{"status", "plan"})
+	var model T
+	base, err := listFilters(c, s.db.WithContext(c.UserContext()).Model(&model), spec.table, spec.idFilters, spec.textFilters)
 	if err != nil {
 		return err
 	}
-	rows, total, err := models.ListPage[models.Subscription](base, f, billingSubColumns, q.Apply)
+	rows, total, err := models.ListPage[T](base, f, spec.columns, q.Apply)
 	if err != nil {
 		return err
 	}
-	bodies, err := s.subscriptionBodies(c, rows)
+	bodies, err := spec.bodies(c, rows)
 	if err != nil {
 		return err
 	}

@@ -25,36 +25,11 @@ var billingInvColumns = map[string]string{
 }
 
 func (s *Server) billingInvoicesList(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
-	q, err := ParseListQuery(c, billingInvSort, "-id")
-	if err != nil {
-		return err
-	}
-	a := billingAuth(me)
-	if err := s.authorize(c, "billing", "list", a, map[string]any{}); err != nil {
-		return err
-	}
-	f, err := s.listFilter(c, "billing", a)
-	if err != nil {
-		return err
-	}
-	base, err := listFilters(c, s.db.WithContext(c.UserContext()).Model(&models.Invoice{}), "billing_invoices",
-		[]string{"subscription_id", "organization_id", "user_id"}, []string{"status", "kind"})
-	if err != nil {
-		return err
-	}
-	rows, total, err := models.ListPage[models.Invoice](base, f, billingInvColumns, q.Apply)
-	if err != nil {
-		return err
-	}
-	bodies, err := s.invoiceBodies(c, rows)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, bodies))
+	return billingList(s, c, billingListSpec[models.Invoice, invoiceBody]{
+		sort: billingInvSort, columns: billingInvColumns, table: "billing_invoices",
+		idFilters: []string{"subscription_id", "organization_id", "user_id"}, textFilters: []string{"status", "kind"},
+		bodies: s.invoiceBodies,
+	})
 }
 
 // loadInvoice loads {id} and checks scope on its workspace; unseen = 404.
