@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/policies"
@@ -197,4 +198,49 @@ func (s *Server) startList(c *fiber.Ctx, resource string, sort SortFields, defau
 		return nil, err
 	}
 	return &listStart{me: me, org: sc, query: q, filter: f}, nil
+}
+
+// workspaceListSpec describes the list of a resource that lives in
+// workspaces (projects, tasks, jobs, cloud storages).
+type workspaceListSpec[T, B any] struct {
+	resource string // policy resource, also the name of its filter
+	orgCol   string // the table's organization column
+	sort     SortFields
+	filters  map[string]fieldFilter
+	columns  map[string]string // the policy filter's columns
+	// search narrows the rows to those matching the search text (never "").
+	search func(q *gorm.DB, text string) *gorm.DB
+	bodies func(c *fiber.Ctx, w *workspaces, rows []T, actions bool) ([]B, error)
+}
+
+// searchIn searches the text in any of the expressions (LIKE, escaped).
+func searchIn(exprs ...string) func(*gorm.DB, string) *gorm.DB {
+	return func(q *gorm.DB, text string) *gorm.DB { return searchWhere(q, text, exprs...) }
+}
+
+// workspaceList answers a page of T: the policy decides whether the caller
+// may list and which rows they see, the org context and the query filters
+// narrow it, and small pages carry each row's allowed actions.
+func workspaceList[T, B any](s *Server, c *fiber.Ctx, spec workspaceListSpec[T, B]) error {
+	l, err := s.startList(c, spec.resource, spec.sort, "-id")
+	if err != nil {
+		return err
+	}
+	var model T
+	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&model), spec.orgCol, l.org)
+	if base, err = applyFieldFilters(c, base, spec.filters); err != nil {
+		return err
+	}
+	if l.query.Search != "" {
+		base = spec.search(base, l.query.Search)
+	}
+	rows, total, err := models.ListPage[T](base, l.filter, spec.columns, l.query.Apply)
+	if err != nil {
+		return err
+	}
+	bodies, err := spec.bodies(c, s.workspaces(c, l.me), rows, len(rows) <= allowedActionsMaxRows)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, l.query, total, bodies))
 }

@@ -96,25 +96,10 @@ var cloudStorageFilters = map[string]fieldFilter{
 }
 
 func (s *Server) cloudStoragesList(c *fiber.Ctx) error {
-	l, err := s.startList(c, "cloudstorages", cloudStorageSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	me, sc, q, f := l.me, l.org, l.query, l.filter
-	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.CloudStorage{}), "cloud_storages.organization_id", sc)
-	if base, err = applyFieldFilters(c, base, cloudStorageFilters); err != nil {
-		return err
-	}
-	base = searchWhere(base, q.Search, "cloud_storages.display_name", "cloud_storages.resource")
-	rows, total, err := models.ListPage[models.CloudStorage](base, f, models.CloudStorageColumns, q.Apply)
-	if err != nil {
-		return err
-	}
-	bodies, err := s.cloudStorageBodies(c, s.workspaces(c, me), rows, len(rows) <= allowedActionsMaxRows)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, bodies))
+	return workspaceList(s, c, workspaceListSpec[models.CloudStorage, cloudStorageBody]{
+		resource: "cloudstorages", orgCol: "cloud_storages.organization_id", sort: cloudStorageSortFields, filters: cloudStorageFilters,
+		columns: models.CloudStorageColumns, search: searchIn("cloud_storages.display_name", "cloud_storages.resource"), bodies: s.cloudStorageBodies,
+	})
 }
 
 // cloudStorageWrite is the body of a create (required fields checked then)

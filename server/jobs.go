@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -124,28 +125,15 @@ var jobFilters = map[string]fieldFilter{
 // jobsList lists the jobs the caller may see (a worker: those assigned to
 // them); search looks at the task's name.
 func (s *Server) jobsList(c *fiber.Ctx) error {
-	l, err := s.startList(c, "jobs", jobSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	me, sc, q, f := l.me, l.org, l.query, l.filter
-	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Job{}), "jobs.organization_id", sc)
-	if base, err = applyFieldFilters(c, base, jobFilters); err != nil {
-		return err
-	}
-	if q.Search != "" {
-		tasks := searchWhere(s.db.WithContext(c.UserContext()).Model(&models.Task{}).Select("tasks.id"), q.Search, "tasks.name")
-		base = base.Where("jobs.task_id IN (?)", tasks)
-	}
-	rows, total, err := models.ListPage[models.Job](base, f, models.JobColumns, q.Apply)
-	if err != nil {
-		return err
-	}
-	bodies, err := s.jobBodies(c, s.workspaces(c, me), rows, len(rows) <= allowedActionsMaxRows)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, bodies))
+	return workspaceList(s, c, workspaceListSpec[models.Job, jobBody]{
+		resource: "jobs", orgCol: "jobs.organization_id", sort: jobSortFields, filters: jobFilters, columns: models.JobColumns,
+		// A job has no name: the search looks at its task's.
+		search: func(q *gorm.DB, text string) *gorm.DB {
+			tasks := searchWhere(s.db.WithContext(c.UserContext()).Model(&models.Task{}).Select("tasks.id"), text, "tasks.name")
+			return q.Where("jobs.task_id IN (?)", tasks)
+		},
+		bodies: s.jobBodies,
+	})
 }
 
 type jobCreate struct {

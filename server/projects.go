@@ -221,25 +221,10 @@ var projectFilters = map[string]fieldFilter{
 }
 
 func (s *Server) projectsList(c *fiber.Ctx) error {
-	l, err := s.startList(c, "projects", projectSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	me, sc, q, f := l.me, l.org, l.query, l.filter
-	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Project{}), "projects.organization_id", sc)
-	if base, err = applyFieldFilters(c, base, projectFilters); err != nil {
-		return err
-	}
-	base = searchWhere(base, q.Search, "projects.name")
-	rows, total, err := models.ListPage[models.Project](base, f, models.ProjectColumns, q.Apply)
-	if err != nil {
-		return err
-	}
-	bodies, err := s.projectBodies(c, s.workspaces(c, me), rows, len(rows) <= allowedActionsMaxRows)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, bodies))
+	return workspaceList(s, c, workspaceListSpec[models.Project, projectBody]{
+		resource: "projects", orgCol: "projects.organization_id", sort: projectSortFields, filters: projectFilters,
+		columns: models.ProjectColumns, search: searchIn("projects.name"), bodies: s.projectBodies,
+	})
 }
 
 type projectCreate struct {

@@ -145,25 +145,10 @@ var taskFilters = map[string]fieldFilter{
 }
 
 func (s *Server) tasksList(c *fiber.Ctx) error {
-	l, err := s.startList(c, "tasks", taskSortFields, "-id")
-	if err != nil {
-		return err
-	}
-	me, sc, q, f := l.me, l.org, l.query, l.filter
-	base := orgWhere(s.db.WithContext(c.UserContext()).Model(&models.Task{}), "tasks.organization_id", sc)
-	if base, err = applyFieldFilters(c, base, taskFilters); err != nil {
-		return err
-	}
-	base = searchWhere(base, q.Search, "tasks.name")
-	rows, total, err := models.ListPage[models.Task](base, f, models.TaskColumns, q.Apply)
-	if err != nil {
-		return err
-	}
-	bodies, err := s.taskBodies(c, s.workspaces(c, me), rows, len(rows) <= allowedActionsMaxRows)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, fiber.StatusOK, NewPage(c, s.cfg.BaseURL, q, total, bodies))
+	return workspaceList(s, c, workspaceListSpec[models.Task, taskBody]{
+		resource: "tasks", orgCol: "tasks.organization_id", sort: taskSortFields, filters: taskFilters,
+		columns: models.TaskColumns, search: searchIn("tasks.name"), bodies: s.taskBodies,
+	})
 }
 
 type taskCreate struct {
