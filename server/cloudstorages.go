@@ -223,15 +223,7 @@ func (s *Server) targetCloudStorage(c *fiber.Ctx) (*models.User, *workspaces, *m
 }
 
 func (s *Server) authorizeCloudStorage(c *fiber.Ctx, w *workspaces, cs *models.CloudStorage, scope string) error {
-	auth, err := w.of(cs.OrganizationID)
-	if err != nil {
-		return err
-	}
-	res, err := policyValue(cloudStorageResource(cs))
-	if err != nil {
-		return err
-	}
-	return s.authorizeObject(c, "cloudstorages", auth, res, scope)
+	return s.authorizeInWorkspace(c, w, "cloudstorages", cs.OrganizationID, cloudStorageResource(cs), scope)
 }
 
 func (s *Server) cloudStorageGet(c *fiber.Ctx) error {

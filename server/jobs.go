@@ -252,15 +252,7 @@ func (s *Server) targetJob(c *fiber.Ctx) (*models.User, *workspaces, *models.Job
 
 // authorizeJob asks the scopes about a job (res: its policy resource).
 func (s *Server) authorizeJob(c *fiber.Ctx, w *workspaces, j *models.Job, res map[string]any, scopes ...string) error {
-	auth, err := w.of(j.OrganizationID)
-	if err != nil {
-		return err
-	}
-	val, err := policyValue(res)
-	if err != nil {
-		return err
-	}
-	return s.authorizeObject(c, "jobs", auth, val, scopes...)
+	return s.authorizeInWorkspace(c, w, "jobs", j.OrganizationID, res, scopes...)
 }
 
 func (s *Server) jobGet(c *fiber.Ctx) error {

@@ -321,15 +321,7 @@ func (s *Server) targetProject(c *fiber.Ctx) (*models.User, *workspaces, *models
 
 // authorizeProject asks the scopes about p in its workspace.
 func (s *Server) authorizeProject(c *fiber.Ctx, w *workspaces, p *models.Project, scopes ...string) error {
-	auth, err := w.of(p.OrganizationID)
-	if err != nil {
-		return err
-	}
-	res, err := policyValue(projectResource(p))
-	if err != nil {
-		return err
-	}
-	return s.authorizeObject(c, "projects", auth, res, scopes...)
+	return s.authorizeInWorkspace(c, w, "projects", p.OrganizationID, projectResource(p), scopes...)
 }
 
 func (s *Server) projectGet(c *fiber.Ctx) error {

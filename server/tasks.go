@@ -288,15 +288,7 @@ func (s *Server) targetTask(c *fiber.Ctx) (*models.User, *workspaces, *models.Ta
 
 // authorizeTask asks the scopes about t (in project p) in its workspace.
 func (s *Server) authorizeTask(c *fiber.Ctx, w *workspaces, t *models.Task, p *models.Project, scopes ...string) error {
-	auth, err := w.of(t.OrganizationID)
-	if err != nil {
-		return err
-	}
-	res, err := policyValue(taskResource(t, p))
-	if err != nil {
-		return err
-	}
-	return s.authorizeObject(c, "tasks", auth, res, scopes...)
+	return s.authorizeInWorkspace(c, w, "tasks", t.OrganizationID, taskResource(t, p), scopes...)
 }
 
 func (s *Server) taskGet(c *fiber.Ctx) error {

@@ -131,6 +131,20 @@ func policyValue(res map[string]any) (ast.Value, error) {
 	return v, nil
 }
 
+// authorizeInWorkspace asks the scopes about an object of resource (res: its
+// policy resource) that lives in the workspace orgID (nil: personal).
+func (s *Server) authorizeInWorkspace(c *fiber.Ctx, w *workspaces, resource string, orgID *uint64, res map[string]any, scopes ...string) error {
+	auth, err := w.of(orgID)
+	if err != nil {
+		return err
+	}
+	val, err := policyValue(res)
+	if err != nil {
+		return err
+	}
+	return s.authorizeObject(c, resource, auth, val, scopes...)
+}
+
 // authorizeObject asks each scope in turn about an object; the first denial
 // is a 404 when the caller may not even see the object, else a 403 with the
 // policy's reasons.
