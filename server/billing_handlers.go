@@ -445,15 +445,8 @@ type subscriptionPatch struct {
 }
 
 func (s *Server) billingSubscriptionPatch(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in subscriptionPatch
-	if err := DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.loadSubscription(c, me, "manage")
+	_, sub, err := decodeAndLoad(c, &in, false, s.loadSubscription, "manage")
 	if err != nil {
 		return err
 	}
@@ -498,15 +491,8 @@ type cancelWrite struct {
 }
 
 func (s *Server) billingSubscriptionCancel(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in cancelWrite
-	if err := DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.loadSubscription(c, me, "manage")
+	_, sub, err := decodeAndLoad(c, &in, false, s.loadSubscription, "manage")
 	if err != nil {
 		return err
 	}
@@ -538,15 +524,8 @@ type renewWrite struct {
 }
 
 func (s *Server) billingSubscriptionRenew(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in renewWrite
-	if err := DecodeOptionalJSON(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.loadSubscription(c, me, "manage")
+	_, sub, err := decodeAndLoad(c, &in, true, s.loadSubscription, "manage")
 	if err != nil {
 		return err
 	}
@@ -566,4 +545,26 @@ func (s *Server) billingSubscriptionRenew(c *fiber.Ctx) error {
 		return billingError(err)
 	}
 	return s.subscriptionResult(c, fiber.StatusOK, sub, inv)
+}
+
+// decodeAndLoad starts a billing action on the object of the path: the
+// caller, the body decoded into in (an empty body allowed when optional),
+// then the object loaded by load with scope checked on its workspace.
+func decodeAndLoad[T any](c *fiber.Ctx, in any, optional bool, load func(*fiber.Ctx, *models.User, string) (*T, error), scope string) (*models.User, *T, error) {
+	me, err := currentUser(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	decode := DecodeJSON
+	if optional {
+		decode = DecodeOptionalJSON
+	}
+	if err := decode(c, in); err != nil {
+		return nil, nil, err
+	}
+	obj, err := load(c, me, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	return me, obj, nil
 }

@@ -71,15 +71,8 @@ type invoicePatch struct {
 }
 
 func (s *Server) billingInvoicePatch(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in invoicePatch
-	if err := DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	inv, err := s.loadInvoice(c, me, "manage")
+	_, inv, err := decodeAndLoad(c, &in, false, s.loadInvoice, "manage")
 	if err != nil {
 		return err
 	}
@@ -114,15 +107,8 @@ type payWrite struct {
 }
 
 func (s *Server) billingInvoicePay(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in payWrite
-	if err := DecodeOptionalJSON(c, &in); err != nil {
-		return err
-	}
-	inv, err := s.loadInvoice(c, me, "manage")
+	_, inv, err := decodeAndLoad(c, &in, true, s.loadInvoice, "manage")
 	if err != nil {
 		return err
 	}
@@ -302,15 +288,8 @@ type recordPaymentWrite struct {
 }
 
 func (s *Server) billingAdminRecordPayment(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in recordPaymentWrite
-	if err := DecodeOptionalJSON(c, &in); err != nil {
-		return err
-	}
-	inv, err := s.loadInvoice(c, me, "admin")
+	me, inv, err := decodeAndLoad(c, &in, true, s.loadInvoice, "admin")
 	if err != nil {
 		return err
 	}
@@ -343,15 +322,8 @@ type refundWrite struct {
 }
 
 func (s *Server) billingAdminRefund(c *fiber.Ctx) error {
-	me, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	var in refundWrite
-	if err := DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	inv, err := s.loadInvoice(c, me, "admin")
+	_, inv, err := decodeAndLoad(c, &in, false, s.loadInvoice, "admin")
 	if err != nil {
 		return err
 	}
