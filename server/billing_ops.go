@@ -406,16 +406,11 @@ func (b *Billing) MarkPaid(ctx context.Context, invoiceID uint64, paidAt time.Ti
 	now := b.clock.Now()
 	var inv models.Invoice
 	err := b.tx(ctx, func(tx *gorm.DB) error {
-		q := tx
-		if tx.Dialector.Name() == "postgres" {
-			q = q.Clauses(lockingUpdate)
-		}
-		if err := q.First(&inv, invoiceID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.ErrNotFound
-			}
+		locked, err := lockRow[models.Invoice](tx, invoiceID)
+		if err != nil {
 			return err
 		}
+		inv = *locked
 		if inv.Kind != models.KindInvoice || inv.Status != models.InvoiceOpen {
 			return conflict("Only an open invoice can be paid (%s is %s).", inv.Number, inv.Status)
 		}
@@ -482,16 +477,11 @@ func (b *Billing) Refund(ctx context.Context, invoiceID uint64, amount int64, re
 	var cn *models.Invoice
 	var orig models.Invoice
 	err := b.tx(ctx, func(tx *gorm.DB) error {
-		q := tx
-		if tx.Dialector.Name() == "postgres" {
-			q = q.Clauses(lockingUpdate)
-		}
-		if err := q.First(&orig, invoiceID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.ErrNotFound
-			}
+		locked, err := lockRow[models.Invoice](tx, invoiceID)
+		if err != nil {
 			return err
 		}
+		orig = *locked
 		if orig.Kind != models.KindInvoice || orig.Status != models.InvoicePaid {
 			return conflict("Only a paid invoice can be refunded (%s is %s).", orig.Number, orig.Status)
 		}

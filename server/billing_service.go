@@ -324,18 +324,24 @@ func (b *Billing) mailInvoiceTx(tx *gorm.DB, inv *models.Invoice, bt models.Bill
 
 // lockSub reloads a subscription inside tx with a row lock (PostgreSQL).
 func lockSub(tx *gorm.DB, id uint64) (*models.Subscription, error) {
-	var s models.Subscription
+	return lockRow[models.Subscription](tx, id)
+}
+
+// lockRow loads the row id of T for the rest of the transaction: FOR UPDATE
+// on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock).
+func lockRow[T any](tx *gorm.DB, id uint64) (*T, error) {
+	var row T
 	q := tx
 	if tx.Dialector.Name() == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		q = q.Clauses(lockingUpdate)
 	}
-	if err := q.First(&s, id).Error; err != nil {
+	if err := q.First(&row, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, models.ErrNotFound
 		}
 		return nil, err
 	}
-	return &s, nil
+	return &row, nil
 }
 
 func (b *Billing) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
