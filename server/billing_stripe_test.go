@@ -112,16 +112,23 @@ func TestBillingStripeWebhookSignature(t *testing.T) {
 	expect(t, postWebhook(t, plain, event, testWebhookSecret), 404)
 }
 
-// TestBillingStripeMock runs the card flow against stripe-mock
-// (GATEHOUSE_TEST_STRIPE_MOCK=http://127.0.0.1:12111): a payment intent for
-// the first invoice, the webhook confirming it, a refund through Stripe.
-func TestBillingStripeMock(t *testing.T) {
+// stripeMockEnv is a billing server whose Stripe is the stripe-mock at
+// GATEHOUSE_TEST_STRIPE_MOCK (.ci/run starts one).
+func stripeMockEnv(t *testing.T) *billingEnv {
+	t.Helper()
 	base := os.Getenv("GATEHOUSE_TEST_STRIPE_MOCK")
 	if base == "" {
 		t.Skip("GATEHOUSE_TEST_STRIPE_MOCK is not set (stripe-mock URL)")
 	}
-	e := newBillingEnv(t, false, BillingSettings{Stripe: StripeSettings{SecretKey: "sk_test_123", PublishableKey: "pk_test_123",
+	return newBillingEnv(t, false, BillingSettings{Stripe: StripeSettings{SecretKey: "sk_test_123", PublishableKey: "pk_test_123",
 		WebhookSecret: testWebhookSecret, APIBase: base}})
+}
+
+// TestBillingStripeMock runs the card flow against stripe-mock
+// (GATEHOUSE_TEST_STRIPE_MOCK=http://127.0.0.1:12111): a payment intent for
+// the first invoice, the webhook confirming it, a refund through Stripe.
+func TestBillingStripeMock(t *testing.T) {
+	e := stripeMockEnv(t)
 	u, adm := e.user("blcard"), e.admin()
 	var pm struct {
 		Methods []map[string]any `json:"methods"`
@@ -173,12 +180,7 @@ func savedCardEvent(t *testing.T, eventID, piID string, invoiceID uint64, amount
 // webhook saves it; the renewal job charges the renewal invoice to it
 // without the owner, once, and the webhook of that charge pays it.
 func TestBillingStripeSavedCard(t *testing.T) {
-	base := os.Getenv("GATEHOUSE_TEST_STRIPE_MOCK")
-	if base == "" {
-		t.Skip("GATEHOUSE_TEST_STRIPE_MOCK is not set (stripe-mock URL)")
-	}
-	e := newBillingEnv(t, false, BillingSettings{Stripe: StripeSettings{SecretKey: "sk_test_123", PublishableKey: "pk_test_123",
-		WebhookSecret: testWebhookSecret, APIBase: base}})
+	e := stripeMockEnv(t)
 	ctx := context.Background()
 	u := e.user("blsaved")
 	res := e.subscribe(u, map[string]any{"plan": "solo", "payment_method": "card"})
