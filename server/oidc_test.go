@@ -27,24 +27,37 @@ import (
 type testIdP struct {
 	*mockoidc.MockOIDC
 	mu          sync.Mutex
-	authMethods []string // "basic" or "post", one per token request
+	authMethods []string // "basic", "post", "both" or "none", one per token request
 	authorize   []url.Values
 	nonceSwap   string // when set, the IdP signs this nonce instead of the client's
 	down        bool   // when set, every request gets 503
 	discoveries int    // requests for the discovery document
 	forgeSig    bool   // when set, the ID token's signature is altered on the way out
+	// advertise, when set, replaces token_endpoint_auth_methods_supported
+	// in the discovery document (mockoidc lists client_secret_basic first).
+	advertise []string
+	userinfos int // requests to the userinfo endpoint
 }
 
-// forgingWriter captures the token response to alter the ID token's
-// signature before it reaches the client.
-type forgingWriter struct {
+// capturingWriter holds a response back so the middleware can alter it
+// (the ID token's signature, the discovery document) before the client
+// gets it.
+type capturingWriter struct {
 	http.ResponseWriter
 	body   bytes.Buffer
 	status int
 }
 
-func (w *forgingWriter) WriteHeader(code int)        { w.status = code }
-func (w *forgingWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+func (w *capturingWriter) WriteHeader(code int)        { w.status = code }
+func (w *capturingWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+
+// sendJSON writes v as the response the capturingWriter held back.
+func (w *capturingWriter) sendJSON(v any) {
+	out, _ := json.Marshal(v)
+	w.ResponseWriter.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(out)
+}
 
 func (idp *testIdP) discoveryCount() int {
 	idp.mu.Lock()
@@ -97,10 +110,36 @@ func (idp *testIdP) middleware(next http.Handler) http.Handler {
 			return
 		}
 		switch r.URL.Path {
+		case mockoidc.DiscoveryEndpoint:
+			idp.mu.Lock()
+			advertise := idp.advertise
+			idp.mu.Unlock()
+			if advertise != nil {
+				cw := &capturingWriter{ResponseWriter: w, status: http.StatusOK}
+				next.ServeHTTP(cw, r)
+				var doc map[string]any
+				if err := json.Unmarshal(cw.body.Bytes(), &doc); err != nil {
+					http.Error(w, "discovery document: "+err.Error(), http.StatusInternalServerError)
+					return
+				}
+				doc["token_endpoint_auth_methods_supported"] = advertise
+				cw.sendJSON(doc)
+				return
+			}
+		case mockoidc.UserinfoEndpoint:
+			idp.mu.Lock()
+			idp.userinfos++
+			idp.mu.Unlock()
 		case mockoidc.TokenEndpoint:
 			raw, _ := io.ReadAll(r.Body)
 			form, _ := url.ParseQuery(string(raw))
-			method := "post"
+			// How the client authenticated, as sent: "post" only with the
+			// secret in the form body and no Basic header. mockoidc then
+			// checks the form's client_id and client_secret.
+			method := "none"
+			if form.Get("client_secret") != "" {
+				method = "post"
+			}
 			if id, secret, ok := r.BasicAuth(); ok {
 				method = "basic"
 				id, _ = url.QueryUnescape(id)
@@ -122,7 +161,7 @@ func (idp *testIdP) middleware(next http.Handler) http.Handler {
 			forge := idp.forgeSig
 			idp.mu.Unlock()
 			if forge {
-				fw := &forgingWriter{ResponseWriter: w, status: http.StatusOK}
+				fw := &capturingWriter{ResponseWriter: w, status: http.StatusOK}
 				next.ServeHTTP(fw, r)
 				var tok map[string]any
 				_ = json.Unmarshal(fw.body.Bytes(), &tok)
@@ -138,10 +177,7 @@ func (idp *testIdP) middleware(next http.Handler) http.Handler {
 					parts[2] = string(sig)
 					tok["id_token"] = strings.Join(parts, ".")
 				}
-				out, _ := json.Marshal(tok)
-				w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-				w.WriteHeader(fw.status)
-				_, _ = w.Write(out)
+				fw.sendJSON(tok)
 				return
 			}
 		case mockoidc.AuthorizationEndpoint:
@@ -278,16 +314,24 @@ func TestSSOOIDCFirstLoginPKCEAndTokenAuth(t *testing.T) {
 	tests := []struct {
 		name       string
 		pkce       bool
-		method     string // token_auth_method in the config
-		wantMethod string
+		method     string   // token_auth_method in the config
+		advertised []string // token_endpoint_auth_methods_supported; nil: mockoidc's (basic, post)
+		wantMethod string   // as the IdP saw the token request
 	}{
-		{"pkce on, discovery picks basic", true, "", "basic"},
-		{"pkce off, client_secret_post", false, authconfig.TokenAuthPost, "post"},
-		{"pkce off, client_secret_basic", false, authconfig.TokenAuthBasic, "basic"},
+		{"pkce on, discovery picks basic", true, "", nil, "basic"},
+		// Basic is also the fallback: only an IdP listing post alone shows
+		// that the unset method follows the discovery document.
+		{"pkce on, discovery lists only post", true, "", []string{"client_secret_post"}, "post"},
+		{"pkce off, client_secret_post", false, authconfig.TokenAuthPost, nil, "post"},
+		{"pkce off, client_secret_basic", false, authconfig.TokenAuthBasic, nil, "basic"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			idp := startIdP(t)
+			// Before the server starts: it fetches the document at once.
+			idp.mu.Lock()
+			idp.advertise = tc.advertised
+			idp.mu.Unlock()
 			env := ssoEnv(t, idp, envOptions{}, func(c *authconfig.Config) {
 				c.SSO.EnablePKCE = tc.pkce
 				c.SSO.IdentityProviders[0].TokenAuthMethod = tc.method
@@ -325,6 +369,58 @@ func TestSSOOIDCFirstLoginPKCEAndTokenAuth(t *testing.T) {
 			env.db.Model(&models.User{}).Where("email_lower = ?", strings.ToLower(email)).Count(&users)
 			if users != 1 || identityCount(t, env, "oidc:corp") != 1 {
 				t.Fatalf("users %d identities %d after two sign-ins", users, identityCount(t, env, "oidc:corp"))
+			}
+		})
+	}
+}
+
+// userinfoEmailUser signs ID tokens without email claims; only its userinfo
+// answer tells the address and whether it is verified.
+type userinfoEmailUser struct {
+	subject, email string
+	verified       bool
+}
+
+func (u userinfoEmailUser) ID() string { return u.subject }
+
+func (u userinfoEmailUser) Userinfo([]string) ([]byte, error) {
+	return json.Marshal(map[string]any{"sub": u.subject, "email": u.email, "email_verified": u.verified})
+}
+
+func (u userinfoEmailUser) Claims(_ []string, c *mockoidc.IDTokenClaims) (jwt.Claims, error) {
+	return c, nil // sub, iss, aud, times and nonce only
+}
+
+func TestSSOOIDCEmailFromUserinfo(t *testing.T) {
+	idp := startIdP(t)
+	env := ssoEnv(t, idp, envOptions{}, nil)
+	for _, tc := range []struct {
+		name     string
+		verified bool
+	}{
+		{"verified at the IdP", true},
+		{"not verified at the IdP", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name, email := uniqueName("info")
+			idp.QueueUser(userinfoEmailUser{subject: "info-" + name, email: email, verified: tc.verified})
+			idp.mu.Lock()
+			before := idp.userinfos
+			idp.mu.Unlock()
+			b := newSSOBrowser(env)
+			me := wantSignedIn(t, b, ssoLogin(t, b, "/api/auth/oidc/corp/login/", nil), "/")
+			if me["email"] != email || me["email_verified"] != tc.verified {
+				t.Fatalf("self = %v, want email %s verified %v from userinfo", me, email, tc.verified)
+			}
+			idp.mu.Lock()
+			asked := idp.userinfos - before
+			idp.mu.Unlock()
+			if asked != 1 {
+				t.Fatalf("userinfo asked %d times, want once", asked)
+			}
+			var u models.User
+			if err := env.db.Where("email_lower = ?", strings.ToLower(email)).First(&u).Error; err != nil || u.EmailVerified != tc.verified {
+				t.Fatalf("stored user %+v (%v), want email_verified %v", u, err, tc.verified)
 			}
 		})
 	}
