@@ -518,3 +518,27 @@ func TestSAMLListedInAuthMethodsAndSelect(t *testing.T) {
 		t.Fatalf("select's login URL: %d %q", res.Status, res.Header.Get("Location"))
 	}
 }
+
+// TestSAMLInvitationAccepted: the invitation link's secret survives the SAML
+// round trip (kept with the RelayState) and the new account joins the
+// organization.
+func TestSAMLInvitationAccepted(t *testing.T) {
+	e := newSAMLEnv(t, corpYAML)
+	e.register("corp-saml")
+	_, email := uniqueName("samlinv")
+	orgID, secret := inviteToNewOrg(t, e.accountsEnv, email)
+	e.idp.Configure(samltest.Behaviour{User: samltest.User{NameID: "inv-1", Attributes: map[string]string{
+		"uidAttribute": "corp-inv-1", "emailAttribute": email, "emailVerifiedAttribute": "true",
+	}}})
+	b := e.browser()
+	form := e.startLogin(b, "?next=%2Forganizations&invitation="+secret)
+	if loc := e.postACS(b, form); loc != e.URL+"/organizations" {
+		t.Fatalf("after login redirected to %q, want the next path", loc)
+	}
+	expect(t, b.do("GET", "/api/users/self", nil), 200, `"email":"`+email+`"`)
+	wantInvitationAccepted(t, e.accountsEnv, email, orgID, "worker")
+	var ev models.AuditEvent
+	if err := e.db.Where("event = ? AND detail LIKE ?", AuditInvitationAccepted, `%"via":"saml:corp-saml"%`).First(&ev).Error; err != nil {
+		t.Fatalf("no invitation.accepted audit event via saml:corp-saml: %v", err)
+	}
+}

@@ -113,11 +113,18 @@ func (g googleToStub) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func socialEnv(t *testing.T, stub *oauthStub) *accountsEnv {
 	t.Helper()
+	return socialEnvWith(t, stub, envOptions{})
+}
+
+// socialEnvWith is socialEnv with more server options (o.auth is set here).
+func socialEnvWith(t *testing.T, stub *oauthStub, o envOptions) *accountsEnv {
+	t.Helper()
 	app := &authconfig.OAuthApp{ClientID: "stub-client", ClientSecret: "stub-secret"}
-	env := newAccountsEnv(t, envOptions{auth: &authconfig.Config{SocialAccount: authconfig.SocialAccount{
+	o.auth = &authconfig.Config{SocialAccount: authconfig.SocialAccount{
 		Enabled: true, GitHub: app, Google: app,
 		AmazonCognito: &authconfig.CognitoApp{ClientID: "stub-client", ClientSecret: "stub-secret", Domain: stub.URL},
-	}}})
+	}}
+	env := newAccountsEnv(t, o)
 	env.srv.external.social = socialEndpoints{
 		GitHubAuth: stub.URL + "/login/oauth/authorize", GitHubToken: stub.URL + "/login/oauth/access_token",
 		GitHubProfile: stub.URL + "/user", GitHubEmails: stub.URL + "/user/emails",
@@ -166,6 +173,40 @@ func TestSocialGitHubUsesPrimaryVerifiedEmail(t *testing.T) {
 			u.RawQuery = q.Encode()
 		})
 		wantError(t, final, reasonIdPUnavailable)
+	})
+	t.Run("callback without a code", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			query  url.Values // replaces the code GitHub sent
+			reason string
+		}{
+			// What GitHub sends when the person clicks Cancel on its consent page.
+			{"denied consent", url.Values{"error": {"access_denied"}, "error_description": {"The user has denied your application access."}}, reasonAccessDenied},
+			{"neither code nor error", url.Values{}, reasonInvalidResponse},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				stub.set(map[string]any{"id": 4545, "login": "refuser"}, []map[string]any{{"email": "refuser@example.com", "primary": true, "verified": true}})
+				b := newSSOBrowser(env)
+				final := ssoLogin(t, b, "/api/auth/social/github/login/", func(u *url.URL) {
+					q := u.Query()
+					q.Del("code")
+					for k, v := range tc.query {
+						q[k] = v
+					}
+					u.RawQuery = q.Encode()
+				})
+				wantError(t, final, tc.reason)
+				if final.Query().Get("idp") != "GitHub" {
+					t.Fatalf("error page does not name the provider: %s", final)
+				}
+				expect(t, b.do("GET", "/api/users/self", nil), 401)
+				var n int64
+				env.db.Model(&models.UserIdentity{}).Where("provider = ? AND subject = ?", "social:github", "4545").Count(&n)
+				if n != 0 {
+					t.Fatalf("%d identities made by a sign-in without a code", n)
+				}
+			})
+		}
 	})
 	t.Run("auth-methods lists the providers", func(t *testing.T) {
 		expect(t, newSSOBrowser(env).do("GET", "/api/server/auth-methods", nil), 200,
@@ -217,4 +258,70 @@ func TestSocialCognitoAndGoogle(t *testing.T) {
 			t.Fatalf("%d google identities", n)
 		}
 	})
+}
+
+// inviteToNewOrg makes an organization owned by a new user and invites email
+// to it as a worker. It returns the organization's id and the secret of the
+// sign-up link mailed to email.
+func inviteToNewOrg(t *testing.T, env *accountsEnv, email string) (uint64, string) {
+	t.Helper()
+	owner, _, _ := registerWithDB(t, env)
+	slug, _ := uniqueName("invorg")
+	r := owner.do("POST", "/api/organizations", map[string]any{"slug": slug, "name": "Invited Org"})
+	expect(t, r, 201)
+	var org struct{ ID uint64 }
+	decodeInto(t, r, &org)
+	expect(t, inOrg(owner, slug).do("POST", "/api/invitations", map[string]any{"email": email, "role": "worker"}), 201)
+	return org.ID, mailedInvitationSecret(t, env.db, email)
+}
+
+// wantInvitationAccepted fails unless the invitation of email to orgID is
+// accepted by the account with that address, which is an active member
+// with the invited role.
+func wantInvitationAccepted(t *testing.T, env *accountsEnv, email string, orgID uint64, role string) {
+	t.Helper()
+	var u models.User
+	if err := env.db.Where("email_lower = ?", strings.ToLower(email)).First(&u).Error; err != nil {
+		t.Fatalf("no account for %s: %v", email, err)
+	}
+	var inv models.Invitation
+	if err := env.db.Where("email_lower = ? AND organization_id = ?", strings.ToLower(email), orgID).First(&inv).Error; err != nil {
+		t.Fatal(err)
+	}
+	if inv.AcceptedAt == nil || inv.InviteeID == nil || *inv.InviteeID != u.ID {
+		t.Fatalf("invitation %+v not accepted by user %d", inv, u.ID)
+	}
+	var m models.Membership
+	if err := env.db.Where("organization_id = ? AND user_id = ?", orgID, u.ID).First(&m).Error; err != nil {
+		t.Fatalf("user %d is no member of organization %d: %v", u.ID, orgID, err)
+	}
+	if !m.IsActive || m.Role != role {
+		t.Fatalf("membership %+v, want an active %s", m, role)
+	}
+}
+
+// TestSocialInvitationAccepted: the invitation link's secret survives the
+// GitHub round trip; it opens registration (closed here) and the new
+// account joins the organization.
+func TestSocialInvitationAccepted(t *testing.T) {
+	stub := startOAuthStub(t)
+	env := socialEnvWith(t, stub, envOptions{noSignUp: true})
+	name, email := uniqueName("ghinv")
+	orgID, secret := inviteToNewOrg(t, env, email)
+
+	// Without the invitation, registration stays closed.
+	stub.set(map[string]any{"id": 5151, "login": name}, []map[string]any{{"email": email, "primary": true, "verified": true}})
+	wantError(t, ssoLogin(t, newSSOBrowser(env), "/api/auth/social/github/login/", nil), reasonRegistrationOff)
+
+	b := newSSOBrowser(env)
+	final := ssoLogin(t, b, "/api/auth/social/github/login/?next=%2Forganizations&invitation="+secret, nil)
+	me := wantSignedIn(t, b, final, "/organizations")
+	if me["email"] != email || me["username"] != name {
+		t.Fatalf("self = %v", me)
+	}
+	wantInvitationAccepted(t, env, email, orgID, "worker")
+	var ev models.AuditEvent
+	if err := env.db.Where("event = ? AND detail LIKE ?", AuditInvitationAccepted, `%"via":"social:github"%`).First(&ev).Error; err != nil {
+		t.Fatalf("no invitation.accepted audit event via social:github: %v", err)
+	}
 }
