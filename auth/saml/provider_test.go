@@ -2,12 +2,16 @@ package saml_test
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/xml"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,10 +67,21 @@ type fixture struct {
 
 func newFixture(t *testing.T, mapping saml.AttributeMapping) *fixture {
 	t.Helper()
+	return newFixtureWith(t, mapping, nil)
+}
+
+// newFixtureWith is newFixture with a hook that sees the IdP before the
+// provider exists and may change the provider's Config.
+func newFixtureWith(t *testing.T, mapping saml.AttributeMapping, setup func(*samltest.IdP, *saml.Config)) *fixture {
+	t.Helper()
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	idp := samltest.Start(t, clk)
+	cfg := saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk}
+	if setup != nil {
+		setup(idp, &cfg)
+	}
 	sp, err := saml.New(saml.Options{ID: "corp", BaseURL: "https://gatehouse.test", EntityID: idp.EntityID(),
-		MetadataURL: idp.MetadataURL, Mapping: mapping}, saml.Config{Keys: spKeys(t), Replay: &memReplay{}, Clock: clk})
+		MetadataURL: idp.MetadataURL, Mapping: mapping}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,6 +449,70 @@ func TestMetadataRefreshKeepsOldCopyWhenIdPGoesDown(t *testing.T) {
 	f.clk.Advance(2 * time.Hour)
 	if _, _, err := f.sp.AuthnRequest(context.Background(), "r"); err != nil {
 		t.Fatalf("stale metadata should still serve: %v", err)
+	}
+}
+
+// TestMetadataRefreshPicksUpRotatedCertificate: fetched IdP metadata is
+// used for MetadataRefresh, then fetched again, so a signing certificate the
+// IdP rotated is trusted after the refresh (and the old one no longer).
+func TestMetadataRefreshPicksUpRotatedCertificate(t *testing.T) {
+	const refresh = 20 * time.Minute
+	var fetches atomic.Int32
+	f := newFixtureWith(t, saml.AttributeMapping{}, func(idp *samltest.IdP, cfg *saml.Config) {
+		cfg.MetadataRefresh = refresh
+		// Count the metadata requests the IdP serves.
+		inner := idp.Server.Config.Handler
+		idp.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/metadata" {
+				fetches.Add(1)
+			}
+			inner.ServeHTTP(w, r)
+		})
+	})
+	type signer struct {
+		key  *rsa.PrivateKey
+		cert *x509.Certificate
+	}
+	oldKey, ok := f.idp.IDP.Key.(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("IdP key is a %T", f.idp.IDP.Key)
+	}
+	old := signer{oldKey, f.idp.IDP.Certificate}
+	newKey, newCert := samltest.NewKeyPair(t, f.clk.Now())
+	rotated := signer{newKey, newCert}
+
+	for _, step := range []struct {
+		name    string
+		advance time.Duration
+		signer  signer // the IdP signs with it and lists it in its metadata
+		wantErr error
+		fetches int32 // metadata requests so far
+	}{
+		{"first login fetches the metadata", 0, old, nil, 1},
+		{"rotated before the refresh is due: the cached certificate refuses it", refresh - time.Minute, rotated, saml.ErrBadSignature, 1},
+		{"past the refresh interval: fetched again, rotated certificate trusted", 2 * time.Minute, rotated, nil, 2},
+		{"old key after the refresh: no longer trusted", 0, old, saml.ErrBadSignature, 2},
+	} {
+		// Steps depend on each other: stop at the first failure.
+		if !t.Run(step.name, func(t *testing.T) {
+			f.idp.IDP.Key, f.idp.IDP.Certificate, f.idp.Cert = step.signer.key, step.signer.cert, step.signer.cert
+			f.clk.Advance(step.advance)
+			form, reqID := f.login(t, samltest.Behaviour{User: samltest.User{NameID: "rotating"}})
+			id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+			switch {
+			case step.wantErr == nil && err != nil:
+				t.Fatalf("refused: %v", err)
+			case step.wantErr == nil && id.Subject != "rotating":
+				t.Fatalf("subject %q", id.Subject)
+			case step.wantErr != nil && !errors.Is(err, step.wantErr):
+				t.Fatalf("err = %v, want %v", err, step.wantErr)
+			}
+			if got := fetches.Load(); got != step.fetches {
+				t.Fatalf("%d metadata requests, want %d", got, step.fetches)
+			}
+		}) {
+			return
+		}
 	}
 }
 
