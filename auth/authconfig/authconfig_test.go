@@ -164,7 +164,7 @@ func TestParseProblems(t *testing.T) {
 	tests := []struct {
 		name string
 		yaml string
-		want []string // every line expected, in any order
+		want []string // every line expected, in any order: its start, or the whole line when it ends in $
 	}{
 		{"unknown top-level key", "ssso: {}\n", []string{"ssso: unknown key"}},
 		{"unknown idp key", oidc("      colour: red\n"), []string{"sso.identity_providers[0].colour: unknown key"}},
@@ -197,6 +197,7 @@ func TestParseProblems(t *testing.T) {
 		{"saml key on oidc", oidc("      entity_id: e\n"), []string{"sso.identity_providers[0].entity_id: not used with protocol OIDC"}},
 		{"enabled without providers", "sso:\n  enabled: true\n", []string{"sso.identity_providers: at least one identity provider"}},
 		{"social app missing secret", "social_account:\n  enabled: true\n  github:\n    client_id: x\n", []string{"social_account.github.client_secret: required"}},
+		{"social app missing client_id", "social_account:\n  enabled: true\n  google:\n    client_secret: y\n", []string{"social_account.google.client_id: required$"}},
 		{"cognito needs domain", "social_account:\n  amazon_cognito: {client_id: x, client_secret: y}\n", []string{"social_account.amazon_cognito.domain: required"}},
 		{"unknown social provider", "social_account:\n  facebook: {client_id: x, client_secret: y}\n", []string{"social_account.facebook: unknown key"}},
 		{"repeated key", "sso:\n  enabled: true\n  enabled: false\n", []string{"sso.enabled: repeated key"}},
@@ -219,13 +220,19 @@ func TestParseProblems(t *testing.T) {
 				t.Fatalf("error %T %v, want Problems", err, err)
 			}
 			for _, w := range tc.want {
+				line, exact := strings.CutSuffix(w, "$")
 				found := false
 				for _, p := range probs {
-					if strings.HasPrefix(p, w) || strings.Contains(p, w) && strings.HasPrefix(w, "yaml") {
+					switch {
+					case exact:
+						found = found || p == line
+					case strings.HasPrefix(p, w) || strings.Contains(p, w) && strings.HasPrefix(w, "yaml"):
 						found = true
 					}
 				}
-				if !found {
+				if !found && exact {
+					t.Errorf("no problem %q in:\n%s", line, err)
+				} else if !found {
 					t.Errorf("no problem starting with %q in:\n%s", w, err)
 				}
 			}
