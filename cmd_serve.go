@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/gctune"
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/server"
@@ -38,6 +40,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	log := o.logger(io.err)
 	start := time.Now()
+	gc := gctune.Apply(os.Getenv)
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -105,7 +108,8 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	log.Info("gatehouse is ready",
 		"version", version, "url", o.BaseURL, "listen", ln.Addr().String(),
 		"database", string(a.db.Dialect), "db_location", a.db.Location,
-		"mail", a.mailer.Config().String(), "startup", time.Since(start).String())
+		"mail", a.mailer.Config().String(), "gogc", gc.Percent, "memory_limit_mib", gc.Limit>>20,
+		"startup", time.Since(start).String())
 
 	var result error
 wait:
