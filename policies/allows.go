@@ -7,23 +7,30 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// Allows answers only whether in.Auth may do in.Scope on in.Resource,
-// without the reasons of a denial: what a page needs to show the actions
-// an object allows (one question per scope and object), at the cost of the
-// allow rule alone.
-func (e *Engine) Allows(ctx context.Context, resource string, in Input) (bool, error) {
-	set, q, err := e.queries(resource, in.Scope)
+// AllowedScopes returns those of scopes that auth may do on the object res
+// (in the shape Input.Resource takes), in the order given and never nil:
+// what a page needs to show the actions an object allows. It asks the allow
+// rule alone (no reasons) and converts the caller and the object once for
+// all the scopes.
+func (e *Engine) AllowedScopes(ctx context.Context, resource string, auth Auth, res any, scopes []string) ([]string, error) {
+	resT, err := resourceTerm(res)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("policies: %s: input: %w", resource, err)
 	}
-	v, err := in.value()
-	if err != nil {
-		return false, fmt.Errorf("policies: %s %s: input: %w", resource, in.Scope, err)
+	authT := auth.term()
+	out := make([]string, 0, len(scopes))
+	for _, scope := range scopes {
+		set, q, err := e.queries(resource, scope)
+		if err != nil {
+			return nil, err
+		}
+		r, err := set.eval(ctx, q.allow, inputObject(scope, authT, resT))
+		if err != nil {
+			return nil, fmt.Errorf("policies: %s %s: evaluate: %w", resource, scope, err)
+		}
+		if allow, ok := r.value("allow").(ast.Boolean); ok && bool(allow) {
+			out = append(out, scope)
+		}
 	}
-	res, err := set.eval(ctx, q.allow, v)
-	if err != nil {
-		return false, fmt.Errorf("policies: %s %s: evaluate: %w", resource, in.Scope, err)
-	}
-	allow, ok := res.value("allow").(ast.Boolean)
-	return ok && bool(allow), nil
+	return out, nil
 }

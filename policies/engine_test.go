@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -301,37 +302,50 @@ func TestParseFilter(t *testing.T) {
 	}
 }
 
-// Allows must agree with Decide on every benchmark question, allowed or not.
-func TestAllowsAgreesWithDecide(t *testing.T) {
+// AllowedScopes must agree with Decide on every scope of every benchmark
+// object, for each global role.
+func TestAllowedScopesAgreesWithDecide(t *testing.T) {
 	e := newTestEngine(t, Options{})
 	ctx := context.Background()
 	allowed, denied := 0, 0
 	for _, tc := range benchInputs() {
+		scopes := slices.Sorted(maps.Keys(e.active.Load().resources[tc.resource].scopes))
+		if len(scopes) == 0 {
+			t.Fatalf("%s: the policy lists no scopes", tc.resource)
+		}
 		for _, priv := range []string{"admin", "user", "worker"} {
 			in := tc.in
 			in.Auth.User.Privilege = priv
-			d, err := e.Decide(ctx, tc.resource, in)
+			got, err := e.AllowedScopes(ctx, tc.resource, in.Auth, in.Resource, scopes)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := e.Allows(ctx, tc.resource, in)
-			if err != nil {
-				t.Fatal(err)
+			var want []string
+			for _, scope := range scopes {
+				in.Scope = scope
+				d, err := e.Decide(ctx, tc.resource, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.Allow {
+					want = append(want, scope)
+					allowed++
+				} else {
+					denied++
+				}
 			}
-			if got != d.Allow {
-				t.Errorf("%s %s as %s: Allows = %v, Decide = %v", tc.resource, in.Scope, priv, got, d.Allow)
-			}
-			if d.Allow {
-				allowed++
-			} else {
-				denied++
+			if !slices.Equal(got, want) {
+				t.Errorf("%s as %s: AllowedScopes = %v, Decide allows %v", tc.resource, priv, got, want)
 			}
 		}
 	}
 	if allowed == 0 || denied == 0 {
 		t.Errorf("want both answers among the cases: %d allowed, %d denied", allowed, denied)
 	}
-	if _, err := e.Allows(ctx, "jobs", Input{Scope: "fly"}); err == nil {
+	if got, err := e.AllowedScopes(ctx, "jobs", Auth{}, nil, nil); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("no scopes: got %#v, %v; want an empty, non-nil list", got, err)
+	}
+	if _, err := e.AllowedScopes(ctx, "jobs", Auth{}, nil, []string{"view", "fly"}); err == nil {
 		t.Error("unknown scope: want an error")
 	}
 }

@@ -96,12 +96,30 @@ func stringTerm(s string) *ast.Term {
 
 // value builds the OPA input by hand: no JSON round trip on the hot path.
 func (in *Input) value() (ast.Value, error) {
+	res, err := resourceTerm(in.Resource)
+	if err != nil {
+		return nil, err
+	}
+	return inputObject(in.Scope, in.Auth.term(), res), nil
+}
+
+// inputObject is {scope, auth, resource} from converted parts.
+func inputObject(scope string, auth, resource *ast.Term) ast.Value {
+	return ast.NewObject(
+		[2]*ast.Term{common["scope"], stringTerm(scope)},
+		[2]*ast.Term{common["auth"], auth},
+		[2]*ast.Term{common["resource"], resource},
+	)
+}
+
+// term converts the caller: {"user": {...}, "organization": {...} | null}.
+func (a *Auth) term() *ast.Term {
 	user := ast.NewObject(
-		[2]*ast.Term{common["id"], ast.UIntNumberTerm(in.Auth.User.ID)},
-		[2]*ast.Term{common["privilege"], stringTerm(in.Auth.User.Privilege)},
+		[2]*ast.Term{common["id"], ast.UIntNumberTerm(a.User.ID)},
+		[2]*ast.Term{common["privilege"], stringTerm(a.User.Privilege)},
 	)
 	org := ast.InternedNullTerm
-	if o := in.Auth.Organization; o != nil {
+	if o := a.Organization; o != nil {
 		role := ast.InternedNullTerm
 		if o.Role != nil {
 			role = stringTerm(*o.Role)
@@ -112,18 +130,20 @@ func (in *Input) value() (ast.Value, error) {
 			[2]*ast.Term{common["user"], ast.NewTerm(ast.NewObject([2]*ast.Term{common["role"], role}))},
 		))
 	}
-	res, err := resourceTerm(in.Resource)
+	return ast.NewTerm(ast.NewObject(
+		[2]*ast.Term{common["user"], ast.NewTerm(user)},
+		[2]*ast.Term{common["organization"], org},
+	))
+}
+
+// ResourceValue converts a resource (as Input.Resource takes it) once, for
+// callers that ask about one object several times.
+func ResourceValue(res any) (ast.Value, error) {
+	t, err := resourceTerm(res)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("policies: resource: %w", err)
 	}
-	return ast.NewObject(
-		[2]*ast.Term{common["scope"], stringTerm(in.Scope)},
-		[2]*ast.Term{common["auth"], ast.NewTerm(ast.NewObject(
-			[2]*ast.Term{common["user"], ast.NewTerm(user)},
-			[2]*ast.Term{common["organization"], org},
-		))},
-		[2]*ast.Term{common["resource"], res},
-	), nil
+	return t.Value, nil
 }
 
 // resourceTerm converts the resource. Maps, slices, scalars and the common

@@ -124,11 +124,7 @@ func ref(id *uint64) any {
 // policyValue converts a policy resource once, so that asking several
 // scopes about one object does not convert it again.
 func policyValue(res map[string]any) (ast.Value, error) {
-	v, err := ast.InterfaceToValue(res)
-	if err != nil {
-		return nil, fmt.Errorf("policy resource: %w", err)
-	}
-	return v, nil
+	return policies.ResourceValue(res)
 }
 
 // authorizeInWorkspace asks the scopes about an object of resource (res: its
@@ -210,17 +206,7 @@ func (s *Server) allowedActions(c *fiber.Ctx, resource string, auth policies.Aut
 	if err != nil {
 		return nil, err
 	}
-	out := []string{}
-	for _, scope := range objectScopes[resource] {
-		ok, err := eng.Allows(c.UserContext(), resource, policies.Input{Scope: scope, Auth: auth, Resource: res})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, scope)
-		}
-	}
-	return out, nil
+	return eng.AllowedScopes(c.UserContext(), resource, auth, res, objectScopes[resource])
 }
 
 // A transfer's cloud storage handling (SPEC §3).
