@@ -96,7 +96,10 @@ export default {
         assert(new URL(page.url()).pathname === '/organization', `not on the organization page: ${page.url()}`);
         // (Badges are upper-cased by CSS, hence /i.)
         assert(/your role\s*owner/i.test(await page.locator('main').innerText()), 'the page does not show the owner role');
-        assert((await page.getByLabel(/^Location/).inputValue()) === ORG.location, 'location not saved');
+        // The create dialog may still be closing (its form has a Location
+        // field too): read the one of the page's details form.
+        const details = page.getByRole('form', { name: 'Organization details' });
+        assert((await details.getByLabel(/^Location/).inputValue()) === ORG.location, 'location not saved');
         // The choice survives a reload and is shown under the username.
         await page.reload();
         await page.getByRole('heading', { name: ORG.name, level: 1 }).waitFor();
