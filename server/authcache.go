@@ -65,6 +65,7 @@ func (c *authCache) put(key authKey, id *identity, now time.Time) {
 	cp := *id
 	user := *id.User
 	cp.User = &user
+	cp.memo = &identityMemo{}
 	c.mu.Lock()
 	if len(c.entries) >= c.max {
 		c.entries = map[authKey]authCacheEntry{}

@@ -18,7 +18,7 @@ import (
 // goes with it (Stripe.js allowed only when card payments are on).
 func (s *Server) useBilling(b *Billing) {
 	s.billing = b
-	s.csp = contentSecurityPolicy
+	s.csp = []byte(contentSecurityPolicy)
 	if b.stripe == nil {
 		return
 	}
@@ -27,7 +27,7 @@ func (s *Server) useBilling(b *Billing) {
 		s.log.Error("card payments: bad Stripe.js URL", "err", err)
 		return
 	}
-	s.csp = csp
+	s.csp = []byte(csp)
 }
 
 // billingRoutes mounts /api/billing (see docs/billing-api.md).

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,13 +65,16 @@ func TestRoutes(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	ts := newTestServer(t)
-	for _, path := range []string{"/", "/api/server/about", "/api/missing"} {
+	seen := map[string]bool{}
+	for _, path := range []string{"/", "/api/server/about", "/api/missing", "/api/server/about"} {
 		res := ts.do("GET", path, nil, nil)
 		want := map[string]string{
-			"X-Frame-Options":         "DENY",
-			"X-Content-Type-Options":  "nosniff",
-			"Referrer-Policy":         "strict-origin-when-cross-origin",
-			"Content-Security-Policy": contentSecurityPolicy,
+			"X-Frame-Options":            "DENY",
+			"X-Content-Type-Options":     "nosniff",
+			"Referrer-Policy":            "strict-origin-when-cross-origin",
+			"Cross-Origin-Opener-Policy": "same-origin",
+			"Permissions-Policy":         "camera=(), microphone=(), geolocation=()",
+			"Content-Security-Policy":    contentSecurityPolicy,
 		}
 		for k, v := range want {
 			if got := res.Header.Get(k); got != v {
@@ -80,8 +84,17 @@ func TestSecurityHeaders(t *testing.T) {
 		if res.Header.Get("Strict-Transport-Security") != "" {
 			t.Errorf("%s: HSTS must not be sent over plain http", path)
 		}
-		if res.Header.Get("X-Request-Id") == "" {
-			t.Errorf("%s: no request id", path)
+		id := res.Header.Get("X-Request-Id")
+		if !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(id) || seen[id] {
+			t.Errorf("%s: request id %q: want 24 new hex digits", path, id)
+		}
+		seen[id] = true
+	}
+	// A client's own sane id is kept; a hostile one is replaced.
+	for sent, kept := range map[string]bool{"trace-42.a_b": true, "bad id with spaces": false, strings.Repeat("a", 65): false} {
+		got := ts.do("GET", "/api/server/about", nil, map[string]string{"X-Request-ID": sent}).Header.Get("X-Request-Id")
+		if (got == sent) != kept || got == "" {
+			t.Errorf("sent request id %q, got %q (kept want %v)", sent, got, kept)
 		}
 	}
 }
@@ -142,14 +155,17 @@ func TestPanicIsA500WithoutStack(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	ts := newTestServer(t)
-	ts.do("GET", "/api/server/about", nil, nil)
+	for range 3 {
+		ts.do("GET", "/api/server/about", nil, nil)
+	}
 	ts.do("GET", "/api/missing", nil, nil)
 	res := ts.do("GET", "/metrics", nil, nil)
 	if res.Status != 200 {
 		t.Fatalf("status %d", res.Status)
 	}
 	for _, want := range []string{
-		`gatehouse_http_requests_total{method="GET",route="/api/server/about",status="200"} 1`,
+		`gatehouse_http_requests_total{method="GET",route="/api/server/about",status="200"} 3`,
+		`gatehouse_http_request_duration_seconds_count{method="GET",route="/api/server/about"} 3`,
 		`status="404"`,
 		`gatehouse_http_request_duration_seconds_bucket`,
 		`go_goroutines`,

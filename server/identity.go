@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,6 +39,13 @@ type identity struct {
 	Session  *models.Session     // set for session and login-key auth
 	Token    *models.AccessToken // set for bearer auth
 	ReadOnly bool
+	// memo holds what is derived from a cached identity once for all the
+	// requests that share it (nil when the identity is not cached).
+	memo *identityMemo
+}
+
+type identityMemo struct {
+	self atomic.Pointer[[]byte] // the users/self body
 }
 
 const localIdentity = "gatehouse.identity"

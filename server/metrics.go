@@ -2,6 +2,8 @@ package server
 
 import (
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,10 +21,26 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// series remembers the counter and histogram of each route, method and
+	// status seen, so a request does not hash and validate its labels again.
+	// It holds no more entries than the vectors themselves.
+	mu     sync.RWMutex
+	series map[seriesKey]*routeSeries
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(db *models.DB) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+	m := &metrics{reg: prometheus.NewRegistry(), series: map[seriesKey]*routeSeries{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gatehouse_http_requests_total",
 		Help: "HTTP requests by route, method and status.",
@@ -49,10 +67,33 @@ func (m *metrics) middleware(c *fiber.Ctx) error {
 	if route == "" || route == "/" && c.Path() != "/" {
 		route = "spa"
 	}
-	method := c.Method()
-	m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
-	m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+	rs := m.seriesFor(seriesKey{route: route, method: c.Method(), status: c.Response().StatusCode()})
+	rs.requests.Inc()
+	rs.latency.Observe(time.Since(start).Seconds())
 	return err
+}
+
+func (m *metrics) seriesFor(k seriesKey) *routeSeries {
+	m.mu.RLock()
+	rs, ok := m.series[k]
+	m.mu.RUnlock()
+	if ok {
+		return rs
+	}
+	// Fiber's strings may point into its reused buffers: keep copies.
+	k.route, k.method = strings.Clone(k.route), strings.Clone(k.method)
+	rs = &routeSeries{
+		requests: m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.status)),
+		latency:  m.latency.WithLabelValues(k.route, k.method),
+	}
+	m.mu.Lock()
+	if prev, ok := m.series[k]; ok {
+		rs = prev
+	} else {
+		m.series[k] = rs
+	}
+	m.mu.Unlock()
+	return rs
 }
 
 func (m *metrics) handler() fiber.Handler {

@@ -3,11 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -77,9 +78,13 @@ func validRequestID(id string) bool {
 	return true
 }
 
+// newRequestID makes a 24-hex-digit id. It names a request in logs and is
+// no secret, so it comes from the runtime's fast per-thread generator
+// rather than the kernel's (a system call per request on the hot path).
 func newRequestID() string {
 	var b [12]byte
-	_, _ = rand.Read(b[:])
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
 	return hex.EncodeToString(b[:])
 }
 
@@ -145,17 +150,30 @@ func paymentCSP(jsURL string) (string, error) {
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
-	h.Set("Content-Security-Policy", s.csp)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	// The names are already canonical: SetCanonical skips re-normalizing
+	// them on every response.
+	h.SetCanonical(hdrCSP, s.csp)
+	for _, kv := range fixedSecurityHeaders {
+		h.SetCanonical(kv[0], kv[1])
+	}
 	if s.https {
-		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		h.SetCanonical(hdrHSTS, hstsValue)
 	}
 	return c.Next()
 }
+
+var (
+	hdrCSP               = []byte("Content-Security-Policy")
+	hdrHSTS              = []byte("Strict-Transport-Security")
+	hstsValue            = []byte("max-age=63072000; includeSubDomains")
+	fixedSecurityHeaders = [][2][]byte{
+		{[]byte("X-Frame-Options"), []byte("DENY")},
+		{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+		{[]byte("Referrer-Policy"), []byte("strict-origin-when-cross-origin")},
+		{[]byte("Cross-Origin-Opener-Policy"), []byte("same-origin")},
+		{[]byte("Permissions-Policy"), []byte("camera=(), microphone=(), geolocation=()")},
+	}
+)
 
 const localVendorJSON = "gatehouse.vendorjson"
 
@@ -180,11 +198,22 @@ func sendJSON(c *fiber.Ctx, status int, v any) error {
 	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
+	c.Response().SetBody(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	setJSONHeaders(c, status)
+	return nil
+}
+
+// sendEncodedJSON writes a body encoded earlier; body must not change
+// afterwards (the response refers to it without a copy).
+func sendEncodedJSON(c *fiber.Ctx, status int, body []byte) {
+	c.Response().SetBodyRaw(body)
+	setJSONHeaders(c, status)
+}
+
+func setJSONHeaders(c *fiber.Ctx, status int) {
 	c.Status(status)
 	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	c.Response().SetBody(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	if c.Locals(localVendorJSON) == true {
 		c.Set(fiber.HeaderContentType, "application/vnd.cvat+json")
 	}
-	return nil
 }

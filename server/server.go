@@ -92,7 +92,7 @@ type Server struct {
 	metrics *metrics
 	spa     *spaFiles
 	https   bool
-	csp     string // Content-Security-Policy of every answer
+	csp     []byte // Content-Security-Policy of every answer
 	// baseOrigin is scheme://host[:port] of the base URL (CSRF origin check).
 	baseOrigin string
 	hasher     *auth.Hasher
@@ -174,7 +174,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: deps.DB, clock: deps.Clock, log: deps.Logger, https: base.Scheme == "https",
 		baseOrigin: base.Scheme + "://" + base.Host, hasher: deps.Hasher, mailer: deps.Mailer, policies: gate,
-		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000), plans: deps.Plans, csp: contentSecurityPolicy}
+		authCache: newAuthCache(cfg.Accounts.AuthCacheTTL, 50_000), plans: deps.Plans, csp: []byte(contentSecurityPolicy)}
 	if cfg.Billing.Stripe.SecretKey != "" && cfg.Billing.Stripe.JSURL != "" {
 		if _, err := paymentCSP(cfg.Billing.Stripe.JSURL); err != nil {
 			return nil, err

@@ -133,3 +133,62 @@ func TestOutboxIsAdminOnly(t *testing.T) {
 	env.makeAdmin(adminName)
 	expect(t, admin.do("GET", "/api/server/outbox", nil), 200, email, `"status":"outbox"`)
 }
+
+// users/self is answered from the cached identity (its body is encoded once
+// per cache entry): a change to the user must still show on the next read,
+// whatever credential the client uses.
+func TestUsersSelfShowsChangesAtOnce(t *testing.T) {
+	env := newAccountsEnv(t, envOptions{})
+	admin, adminName, _ := env.registerUser("admin")
+	env.makeAdmin(adminName)
+	credentials := []struct {
+		name  string
+		setup func(t *testing.T, owner *browser, username string) *browser
+	}{
+		{"session cookie", func(t *testing.T, owner *browser, _ string) *browser { return owner }},
+		{"login key", func(t *testing.T, _ *browser, username string) *browser {
+			r := env.browser().do("POST", "/api/auth/login", map[string]any{"username": username, "password": goodPassword})
+			expect(t, r, 200, `"key"`)
+			var out struct{ Key string }
+			_ = json.Unmarshal(r.Body, &out)
+			c := env.browser()
+			c.headers["Authorization"] = "Token " + out.Key
+			return c
+		}},
+		{"personal access token", func(t *testing.T, owner *browser, _ string) *browser {
+			r := owner.do("POST", "/api/auth/access_tokens", map[string]any{"name": "self-reader"})
+			expect(t, r, 201)
+			var pat struct{ Value string }
+			_ = json.Unmarshal(r.Body, &pat)
+			c := env.browser()
+			c.headers["Authorization"] = "Bearer " + pat.Value
+			return c
+		}},
+	}
+	for i, cred := range credentials {
+		t.Run(cred.name, func(t *testing.T) {
+			owner, username, _ := env.registerUser("selfread")
+			id := selfID(t, owner)
+			c := cred.setup(t, owner, username)
+			for range 3 { // fill the cache and the encoded body
+				expect(t, c.do("GET", "/api/users/self", nil), 200, `"first_name":""`, `"groups":["user"]`)
+			}
+			name := "Ada" + strconv.Itoa(i)
+			expect(t, owner.do("PATCH", "/api/users/"+strconv.Itoa(id), map[string]any{"first_name": name}), 200)
+			expect(t, c.do("GET", "/api/users/self", nil), 200, `"first_name":"`+name+`"`)
+			expect(t, admin.do("PATCH", "/api/users/"+strconv.Itoa(id), map[string]any{"groups": []string{"worker"}}), 200)
+			expect(t, c.do("GET", "/api/users/self", nil), 200, `"first_name":"`+name+`"`, `"groups":["worker"]`)
+
+			c.headers["Accept"] = "application/vnd.cvat+json"
+			r := c.do("GET", "/api/users/self", nil)
+			expect(t, r, 200, `"groups":["worker"]`)
+			if ct := r.Header.Get("Content-Type"); ct != "application/vnd.cvat+json" {
+				t.Fatalf("Content-Type = %q, want the vendor type asked for", ct)
+			}
+			delete(c.headers, "Accept")
+			if ct := c.do("GET", "/api/users/self", nil).Header.Get("Content-Type"); ct != "application/json" {
+				t.Fatalf("Content-Type = %q, want application/json", ct)
+			}
+		})
+	}
+}
