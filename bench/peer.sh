@@ -91,7 +91,7 @@ echo "load_kb $(peak_rss $pid sh -c "wrk -t2 -c64 -d$DURATION --latency -H 'Auth
 read -r rps p99 < <(wrk_field "$work/pbself.txt"); echo "self_rps $rps"; echo "self_p99 $p99"
 # The same read offered at the target rate (bench/paced.lua).
 wrk -t1 -c64 -d"$DURATION" --latency -s bench/paced.lua -H "Authorization: $token" \
-  "$base/api/collections/users/records/$uid" -- "${BENCH_SELF_RATE:-15000}" >"$work/pbself_paced.txt"
+  "$base/api/collections/users/records/$uid" -- "${BENCH_SELF_RATE:-16000}" >"$work/pbself_paced.txt"
 read -r rps p99 < <(wrk_field "$work/pbself_paced.txt"); echo "paced_rps $rps"; echo "paced_p99 $p99"
 # A filtered, sorted list, 64 conns.
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: $token" \
