@@ -86,9 +86,10 @@ row "peak RSS during that load" "$(awk -v k="${mine[load_kb]}" 'BEGIN{printf "%.
 
 # 3b. The same read at a set rate instead of flat out (BENCH_SELF_RATE,
 # default 16,000 req/s: the target's 15,000 plus a margin): bench/paced.lua
-# spaces the sends evenly over the 64 connections. A flat-out run measures how long requests queue behind each
-# other on two shared cores (about connections / throughput); this one
-# measures how fast the server answers when it carries that load.
+# spaces the sends evenly over the 64 connections. A flat-out run measures
+# how long requests queue behind each other on two shared cores (about
+# connections / throughput); this one measures how fast the server answers
+# while it carries that load.
 SELF_RATE=${BENCH_SELF_RATE:-16000}
 wrk -t1 -c64 -d"$DURATION" --latency -s bench/paced.lua -H "Authorization: Token $key" "$base/api/users/self" -- "$SELF_RATE" >"$work/self_paced.txt"
 read -r rps p99 < <(wrk_field "$work/self_paced.txt")
