@@ -79,23 +79,24 @@ func (s *Server) userFor(viewer, u *models.User) any {
 }
 
 func (s *Server) usersSelf(c *fiber.Ctx) error {
-	id := who(c)
-	if id.User == nil {
-		return Unauthorized("Authentication credentials were not provided.")
+	u, err := currentUser(c)
+	if err != nil {
+		return err
 	}
 	// An API client polls this path: a cached identity keeps its encoded
 	// body (it is made from the same read-only User the cache holds).
-	if id.memo == nil {
-		return sendJSON(c, fiber.StatusOK, s.fullUser(id.User))
+	memo := who(c).memo
+	if memo == nil {
+		return sendJSON(c, fiber.StatusOK, s.fullUser(u))
 	}
-	body := id.memo.self.Load()
+	body := memo.self.Load()
 	if body == nil {
-		b, err := json.Marshal(s.fullUser(id.User))
+		b, err := json.Marshal(s.fullUser(u))
 		if err != nil {
 			return fmt.Errorf("encode the user: %w", err)
 		}
 		body = &b
-		id.memo.self.Store(body)
+		memo.self.Store(body)
 	}
 	sendEncodedJSON(c, fiber.StatusOK, *body)
 	return nil
