@@ -77,8 +77,11 @@ func (s *Server) samlRoutes(app *fiber.App) {
 			entry.sp, entry.err = saml.New(saml.Options{
 				ID: p.ID, BaseURL: s.cfg.BaseURL, EntityID: p.EntityID,
 				MetadataURL: p.MetadataURL, SSOURL: p.SSOURL, X509Cert: p.X509Cert,
-				Mapping: saml.AttributeMapping(p.AttributeMapping),
+				Mapping: saml.AttributeMapping(p.AttributeMapping), AllowSHA1: p.AllowSHA1Signatures,
 			}, saml.Config{Keys: keys, Replay: samlReplayStore{s}, Clock: s.clock, Logger: s.log})
+			if p.AllowSHA1Signatures {
+				s.log.Warn("saml identity provider may sign with SHA-1 (allow_sha1_signatures: true)", "idp", p.ID)
+			}
 		}
 		if entry.err != nil {
 			s.log.Error("saml identity provider disabled", "idp", p.ID, "err", entry.err)

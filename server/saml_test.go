@@ -18,6 +18,7 @@ import (
 
 	"github.com/beevik/etree"
 	crewsaml "github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/auth/authconfig"
@@ -352,6 +353,7 @@ func TestSAMLRefusedResponses(t *testing.T) {
 		reason  string
 	}{
 		{name: "unsigned", b: samltest.Behaviour{UnsignedResponse: true, UnsignedAssertion: true}, reason: reasonBadSignature},
+		{name: "signed with SHA-1", b: samltest.Behaviour{SignatureMethod: dsig.RSASHA1SignatureMethod}, reason: reasonBadSignature},
 		{name: "wrong audience", b: samltest.Behaviour{Mutate: func(a *crewsaml.Assertion) {
 			a.Conditions.AudienceRestrictions = []crewsaml.AudienceRestriction{{Audience: crewsaml.Audience{Value: "https://elsewhere.test/metadata/"}}}
 		}}, reason: reasonBadSignature},
@@ -541,4 +543,22 @@ func TestSAMLInvitationAccepted(t *testing.T) {
 	if err := e.db.Where("event = ? AND detail LIKE ?", AuditInvitationAccepted, `%"via":"saml:corp-saml"%`).First(&ev).Error; err != nil {
 		t.Fatalf("no invitation.accepted audit event via saml:corp-saml: %v", err)
 	}
+}
+
+// An operator can let a legacy IdP sign with SHA-1, for that IdP only.
+func TestSAMLAllowSHA1Signatures(t *testing.T) {
+	e := newSAMLEnv(t, func(idp *samltest.IdP) string {
+		return strings.Replace(corpYAML(idp), "    email_domain: corp.test\n", "    email_domain: corp.test\n    allow_sha1_signatures: true\n", 1)
+	})
+	e.register("corp-saml")
+	e.idp.Configure(samltest.Behaviour{User: corpUser, SignatureMethod: dsig.RSASHA1SignatureMethod})
+	b := e.browser()
+	form := e.startLogin(b, "")
+	if raw, _ := form.Decode(); !strings.Contains(string(raw), dsig.RSASHA1SignatureMethod) {
+		t.Fatal("the IdP did not sign with SHA-1")
+	}
+	if loc := e.postACS(b, form); loc != e.URL+"/" {
+		t.Fatalf("ACS redirected to %q, want the home page", loc)
+	}
+	expect(t, b.do("GET", "/api/users/self", nil), 200, `"username":"janedoe"`)
 }

@@ -104,6 +104,9 @@ type IdentityProvider struct {
 	SSOURL           string
 	X509Cert         string // PEM or bare base64 DER, as written
 	AttributeMapping AttributeMapping
+	// AllowSHA1Signatures accepts responses signed with SHA-1 (refused by
+	// default), for IdPs that cannot sign with SHA-256.
+	AllowSHA1Signatures bool
 }
 
 // AttributeMapping names the SAML attributes that carry each account field.
@@ -383,7 +386,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // Keys that only one protocol uses.
 var (
 	oidcOnly = []string{"server_url", "client_id", "client_secret", "token_auth_method"}
-	samlOnly = []string{"entity_id", "metadata_url", "sso_url", "x509_cert", "attribute_mapping"}
+	samlOnly = []string{"entity_id", "metadata_url", "sso_url", "x509_cert", "attribute_mapping", "allow_sha1_signatures"}
 )
 
 func (w *walker) sso(path string, n *yaml.Node, s *SSO) {
@@ -436,19 +439,20 @@ func (w *walker) identityProvider(p string, n *yaml.Node) IdentityProvider {
 	var protocol string
 	am := &idp.AttributeMapping
 	seen := w.mapping(p, n, fields{
-		"id":                w.str(&idp.ID),
-		"name":              w.str(&idp.Name),
-		"protocol":          w.str(&protocol),
-		"email_domain":      w.str(&idp.EmailDomain),
-		"weight":            w.integer(&idp.Weight),
-		"server_url":        w.str(&idp.ServerURL),
-		"client_id":         w.str(&idp.ClientID),
-		"client_secret":     w.str(&idp.ClientSecret),
-		"token_auth_method": w.str(&idp.TokenAuthMethod),
-		"entity_id":         w.str(&idp.EntityID),
-		"metadata_url":      w.str(&idp.MetadataURL),
-		"sso_url":           w.str(&idp.SSOURL),
-		"x509_cert":         w.str(&idp.X509Cert),
+		"id":                    w.str(&idp.ID),
+		"name":                  w.str(&idp.Name),
+		"protocol":              w.str(&protocol),
+		"email_domain":          w.str(&idp.EmailDomain),
+		"weight":                w.integer(&idp.Weight),
+		"server_url":            w.str(&idp.ServerURL),
+		"client_id":             w.str(&idp.ClientID),
+		"client_secret":         w.str(&idp.ClientSecret),
+		"token_auth_method":     w.str(&idp.TokenAuthMethod),
+		"entity_id":             w.str(&idp.EntityID),
+		"metadata_url":          w.str(&idp.MetadataURL),
+		"sso_url":               w.str(&idp.SSOURL),
+		"x509_cert":             w.str(&idp.X509Cert),
+		"allow_sha1_signatures": w.boolean(&idp.AllowSHA1Signatures),
 		"attribute_mapping": func(ap string, n *yaml.Node) {
 			w.mapping(ap, n, fields{
 				"uid": w.str(&am.UID), "username": w.str(&am.Username), "email": w.str(&am.Email),

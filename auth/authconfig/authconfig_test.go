@@ -84,6 +84,25 @@ sso:
 			if c.SSO.SelectionMode != SelectByWeight || !c.SSO.EnablePKCE {
 				t.Fatalf("sso = %+v", c.SSO)
 			}
+			if p.AllowSHA1Signatures {
+				t.Fatal("SHA-1 signatures must be refused unless allowed")
+			}
+		}},
+		{"saml allowing sha1", `
+sso:
+  enabled: true
+  identity_providers:
+    - id: old-adfs
+      protocol: SAML
+      name: Old ADFS
+      entity_id: https://adfs.example.com/adfs/services/trust
+      metadata_url: https://adfs.example.com/FederationMetadata/2007-06/FederationMetadata.xml
+      allow_sha1_signatures: true
+      attribute_mapping: {email: mail}
+`, func(t *testing.T, c *Config) {
+			if p, _ := c.Provider("old-adfs"); !p.AllowSHA1Signatures {
+				t.Fatalf("provider = %+v", p)
+			}
 		}},
 		{"keycloak server_url with discovery path", `
 sso:
@@ -195,6 +214,8 @@ func TestParseProblems(t *testing.T) {
 			"sso.identity_providers[0].attribute_mapping.email: required", "sso.identity_providers[0].attribute_mapping.colour: unknown key"}},
 		{"oidc key on saml", saml("      metadata_url: https://idp/m\n      client_id: x\n"), []string{"sso.identity_providers[0].client_id: not used with protocol SAML"}},
 		{"saml key on oidc", oidc("      entity_id: e\n"), []string{"sso.identity_providers[0].entity_id: not used with protocol OIDC"}},
+		{"sha1 switch on oidc", oidc("      allow_sha1_signatures: true\n"), []string{"sso.identity_providers[0].allow_sha1_signatures: not used with protocol OIDC"}},
+		{"sha1 switch not a boolean", saml("      metadata_url: https://idp/m\n      allow_sha1_signatures: sometimes\n"), []string{"sso.identity_providers[0].allow_sha1_signatures: must be true or false"}},
 		{"enabled without providers", "sso:\n  enabled: true\n", []string{"sso.identity_providers: at least one identity provider"}},
 		{"social app missing secret", "social_account:\n  enabled: true\n  github:\n    client_id: x\n", []string{"social_account.github.client_secret: required"}},
 		{"social app missing client_id", "social_account:\n  enabled: true\n  google:\n    client_secret: y\n", []string{"social_account.google.client_id: required$"}},

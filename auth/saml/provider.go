@@ -84,6 +84,10 @@ type Options struct {
 	X509Cert string
 	// Mapping says which attributes hold the account fields.
 	Mapping AttributeMapping
+	// AllowSHA1 accepts XML signatures made with SHA-1 (rsa-sha1 or a sha1
+	// digest), for IdPs too old to sign otherwise. Off, such a response is
+	// refused as badly signed: SHA-1 collisions can be forged.
+	AllowSHA1 bool
 }
 
 // ReplayStore remembers assertion IDs until they expire, across replicas.
@@ -358,7 +362,7 @@ func (p *Provider) sp(idp *crewsaml.EntityDescriptor, replay crewsaml.AssertionR
 		LogoutBindings:                   []string{crewsaml.HTTPPostBinding},
 		Clock:                            p.dsigClock,
 		ReplayCache:                      replay,
-		RejectSHA1Signatures:             false,
+		RejectSHA1Signatures:             !p.opts.AllowSHA1,
 		MetadataOmitValidUntil:           true, // imported copies at the IdP never go stale
 	}
 }

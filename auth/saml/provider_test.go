@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/beevik/etree"
 	crewsaml "github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/gatehouse/gatehouse/auth/saml"
 	"github.com/gatehouse/gatehouse/auth/saml/samltest"
@@ -70,9 +72,20 @@ func newFixture(t *testing.T, mapping saml.AttributeMapping) *fixture {
 	return newFixtureWith(t, mapping, nil)
 }
 
+// newFixtureOpts is newFixture with a hook that changes the SP's options.
+func newFixtureOpts(t *testing.T, edit func(*saml.Options)) *fixture {
+	t.Helper()
+	return newFixtureWithOpts(t, saml.AttributeMapping{}, nil, edit)
+}
+
 // newFixtureWith is newFixture with a hook that sees the IdP before the
 // provider exists and may change the provider's Config.
 func newFixtureWith(t *testing.T, mapping saml.AttributeMapping, setup func(*samltest.IdP, *saml.Config)) *fixture {
+	t.Helper()
+	return newFixtureWithOpts(t, mapping, setup, nil)
+}
+
+func newFixtureWithOpts(t *testing.T, mapping saml.AttributeMapping, setup func(*samltest.IdP, *saml.Config), edit func(*saml.Options)) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	idp := samltest.Start(t, clk)
@@ -80,8 +93,12 @@ func newFixtureWith(t *testing.T, mapping saml.AttributeMapping, setup func(*sam
 	if setup != nil {
 		setup(idp, &cfg)
 	}
-	sp, err := saml.New(saml.Options{ID: "corp", BaseURL: "https://gatehouse.test", EntityID: idp.EntityID(),
-		MetadataURL: idp.MetadataURL, Mapping: mapping}, cfg)
+	opts := saml.Options{ID: "corp", BaseURL: "https://gatehouse.test", EntityID: idp.EntityID(),
+		MetadataURL: idp.MetadataURL, Mapping: mapping}
+	if edit != nil {
+		edit(&opts)
+	}
+	sp, err := saml.New(opts, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -601,4 +618,52 @@ func TestRequestIDFollowsRelayState(t *testing.T) {
 	if reqID != saml.RequestID("relay-xyz") || saml.RequestID("relay-xyz") == saml.RequestID("relay-xy") {
 		t.Fatalf("request id %q does not follow the relay state", reqID)
 	}
+}
+
+// SHA-1 XML signatures are refused unless the IdP's entry allows them; the
+// same IdP signing with SHA-256 is accepted either way.
+func TestSHA1Signatures(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		allowSHA1 bool
+		b         samltest.Behaviour
+		wantErr   bool
+	}{
+		{"SHA-1 on both signatures, refused by default", false, samltest.Behaviour{SignatureMethod: dsig.RSASHA1SignatureMethod}, true},
+		{"SHA-1 on the response only, refused", false, samltest.Behaviour{SignatureMethod: dsig.RSASHA1SignatureMethod, UnsignedAssertion: true}, true},
+		{"SHA-1 on the assertion only, refused", false, samltest.Behaviour{SignatureMethod: dsig.RSASHA1SignatureMethod, UnsignedResponse: true}, true},
+		{"SHA-1 with allow_sha1_signatures", true, samltest.Behaviour{SignatureMethod: dsig.RSASHA1SignatureMethod}, false},
+		{"SHA-256, default", false, samltest.Behaviour{SignatureMethod: dsig.RSASHA256SignatureMethod}, false},
+		{"SHA-512 with allow_sha1_signatures", true, samltest.Behaviour{SignatureMethod: dsig.RSASHA512SignatureMethod}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixtureOpts(t, func(o *saml.Options) { o.AllowSHA1 = tc.allowSHA1 })
+			tc.b.User = samltest.User{NameID: "sha-user"}
+			form, reqID := f.login(t, tc.b)
+			doc := decodeForm(t, form)
+			if !strings.Contains(doc, `Algorithm="`+tc.b.SignatureMethod+`"`) ||
+				tc.b.SignatureMethod != dsig.RSASHA1SignatureMethod && strings.Contains(doc, "sha1") {
+				t.Fatalf("the IdP did not sign with %s only:\n%s", tc.b.SignatureMethod, doc)
+			}
+			id, err := f.sp.ParseResponse(context.Background(), form.SAMLResponse, reqID)
+			if tc.wantErr {
+				if !errors.Is(err, saml.ErrBadSignature) || id != nil {
+					t.Fatalf("got %v, %v; want ErrBadSignature", id, err)
+				}
+				return
+			}
+			if err != nil || id.Subject != "sha-user" {
+				t.Fatalf("got %+v, %v; want sha-user", id, err)
+			}
+		})
+	}
+}
+
+func decodeForm(t *testing.T, f samltest.Form) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(f.SAMLResponse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }

@@ -72,6 +72,9 @@ type Behaviour struct {
 	Mutate func(*crewsaml.Assertion)
 	// Tamper changes the signed Response element (after signing).
 	Tamper func(resp *etree.Element)
+	// SignatureMethod signs with this algorithm (a goxmldsig constant;
+	// "" = crewjam's default, RSA-SHA256). The digest follows its hash.
+	SignatureMethod string
 }
 
 // Start runs an IdP whose clock is clk (nil = real time).
@@ -143,6 +146,9 @@ func (i *IdP) Configure(b Behaviour) {
 	}
 	i.user, i.unsignedResp, i.unsignedAsser, i.encrypt = b.User, b.UnsignedResponse, b.UnsignedAssertion, b.Encrypt
 	i.mutate, i.tamper = b.Mutate, b.Tamper
+	// Read by crewjam while it answers the next login, which the caller
+	// starts after this returns.
+	i.IDP.SignatureMethod = b.SignatureMethod
 }
 
 // RegisterSP trusts the SP described by its metadata document.
