@@ -256,16 +256,34 @@ export function watchPage(page, { allow = [] } = {}) {
     }
   });
   // A request the browser cancels because the page navigated away after it
-  // started is not a fault of the page; any other failure is.
+  // started is not a fault of the page; any other failure is. "Navigated
+  // away" is any of: a main-frame navigation started after the request, a
+  // document was committed in the main frame after it (the old document
+  // can still start requests between the next navigation's own request and
+  // that commit), or a navigation is under way when it is cancelled.
   let navigations = 0;
+  let commits = 0;
+  let navigating = false;
   const startedAt = new WeakMap();
+  const isMainNavigation = (req) => req.isNavigationRequest() && req.frame() === page.mainFrame();
   page.on('request', (req) => {
-    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) navigations += 1;
-    startedAt.set(req, navigations);
+    if (isMainNavigation(req)) {
+      navigations += 1;
+      navigating = true;
+    }
+    startedAt.set(req, { navigations, commits });
+  });
+  page.on('framenavigated', (frame) => {
+    if (frame !== page.mainFrame()) return;
+    commits += 1;
+    navigating = false;
   });
   page.on('requestfailed', (req) => {
     const failure = req.failure()?.errorText ?? 'failed';
-    const cancelledByNavigation = failure === 'net::ERR_ABORTED' && !req.isNavigationRequest() && (startedAt.get(req) ?? navigations) < navigations;
+    if (isMainNavigation(req)) navigating = false;
+    const at = startedAt.get(req) ?? { navigations, commits };
+    const cancelledByNavigation = failure === 'net::ERR_ABORTED' && !req.isNavigationRequest() &&
+      (at.navigations < navigations || at.commits < commits || navigating);
     if (cancelledByNavigation) return;
     problems.push(`request failed: ${req.method()} ${req.url()} (${failure})`);
   });
