@@ -15,10 +15,13 @@ peak_rss() { # $1 = pid, then a command: runs it, samples VmRSS every 50 ms, pri
   while kill -0 $cmd 2>/dev/null; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.05; done
   wait $cmd; echo "$peak"
 }
+wrk_pct() { # $1 = wrk --latency output file, $2 = percentile ("50%", "99%"); prints it in ms
+  awk -v p="$2" '$1==p {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1"
+}
 wrk_field() { # $1 = wrk output file; prints req/s and p99 in ms
   local rps p99
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$1")
-  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f", v}' "$1")
+  p99=$(wrk_pct "$1" "99%")
   echo "$rps $p99"
 }
 # Pinned runs: the server alone on CPU 0 (Go sizes GOMAXPROCS from the

@@ -94,7 +94,7 @@ SELF_RATE=${BENCH_SELF_RATE:-16000}
 wrk -t1 -c64 -d"$DURATION" --latency -s bench/paced.lua -H "Authorization: Token $key" "$base/api/users/self" -- "$SELF_RATE" >"$work/self_paced.txt"
 read -r rps p99 < <(wrk_field "$work/self_paced.txt")
 errs=$(awk '/Non-2xx/ {print $NF}' "$work/self_paced.txt"); errs=${errs:-0}
-p50=$(awk '$1=="50%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else {sub("ms","",v)}; printf "%.2f", v}' "$work/self_paced.txt")
+p50=$(wrk_pct "$work/self_paced.txt" "50%")
 mine[paced_rps]=$rps; mine[paced_p99]=$p99
 row "users/self, 64 conns, $SELF_RATE req/s offered" "$rps req/s" "p50 ${p50} ms, p99 ${p99} ms, non-2xx $errs"
 
